@@ -1,0 +1,46 @@
+"""The site's cardkb settings, read from ``extra: cardkb:`` in mkdocs.yml and typed once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from .problems import Location, Problems, did_you_mean
+
+DEFAULT_DISCLAIMER = (
+    "Educational material for trained professionals. It is not clinical advice and is no "
+    "substitute for supervision or your own clinical judgement."
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: the folder of pattern folders, relative to the project root
+    cards_dir: str = "cards"
+    #: show draft cards (with a Draft banner) instead of leaving them out
+    show_drafts: bool = False
+    #: the short disclaimer shown on every page
+    disclaimer: str = DEFAULT_DISCLAIMER
+
+    @classmethod
+    def from_mapping(cls, raw: Any, problems: Problems, where: Location) -> Settings:
+        """Settings from the ``extra: cardkb:`` mapping; unknown or mistyped keys are problems."""
+        if raw is None:
+            return cls()
+        if not isinstance(raw, Mapping):
+            problems.error(where, "extra: cardkb: must be a mapping of settings")
+            return cls()
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            spec = known.get(key)
+            if spec is None:
+                problems.error(where, f"extra: cardkb: unknown setting '{key}'"
+                               + did_you_mean(str(key), known))
+            elif not isinstance(value, type(spec.default)):
+                problems.error(where, f"extra: cardkb: {key} must be "
+                               f"{'true or false' if isinstance(spec.default, bool) else 'text'}")
+            else:
+                values[key] = value
+        return cls(**values)

@@ -1,0 +1,230 @@
+"""Stage 3, link: one namespace of ids, every reference checked, every backlink derived.
+
+Patterns and cards share one namespace because both can be linked by id; a card's former ids
+(``aliases``) live in it too. References are checked for existence *and* kind (``instead`` names
+cards that work, ``also_in`` names patterns), and the derived links (use instead of, also in,
+related on both ends) are filled in here, once per build, in time linear in the number of links.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from .model import Card, Entity, KnowledgeBase, Pattern, Ref, RelatedLink, Status
+from .problems import Location, Problems, did_you_mean
+from .validate import ValidatedFiles
+from .wikilinks import WikiLink, find_wikilinks
+from .yaml_source import JsonPath, YamlDocument
+
+CARD_MARKDOWN_FIELDS = ("move", "why", "cautions")
+PATTERN_MARKDOWN_FIELDS = ("dynamics", "shift", "safety")
+
+
+def link(files: ValidatedFiles, problems: Problems, *, show_drafts: bool = False) -> KnowledgeBase:
+    kb = KnowledgeBase(show_drafts=show_drafts)
+    kb.invalid_ids = {source.id: source.kind for source in files.invalid}
+    _register(files, kb, problems)
+    for card in kb.cards.values():
+        _link_card(card, kb, problems)
+    for pattern in kb.patterns.values():
+        for ref in pattern.related:
+            _relate(pattern, ref, kb, problems, patterns_only=True)
+    for entity in [*kb.patterns.values(), *kb.cards.values()]:
+        for path, text in markdown_fields(entity):
+            check_markdown_links(text, kb, problems, referrer=entity,
+                                 locate=FieldLocator(entity.document, path))
+    for source in files.invalid:
+        fields = source.document.data if isinstance(source.document.data, dict) else {}
+        for name in (*PATTERN_MARKDOWN_FIELDS, *CARD_MARKDOWN_FIELDS):
+            if isinstance(fields.get(name), str):
+                check_markdown_links(fields[name], kb, problems, referrer=None,
+                                     locate=FieldLocator(source.document, (name,)))
+    for pattern in kb.patterns.values():
+        pattern.cards.sort(key=lambda c: (c.pattern is not pattern, c.title.casefold()))
+    return kb
+
+
+def markdown_fields(entity: Entity) -> list[tuple[JsonPath, str]]:
+    """Every Markdown field of a pattern or card, with its path in the file."""
+    names = PATTERN_MARKDOWN_FIELDS if isinstance(entity, Pattern) else CARD_MARKDOWN_FIELDS
+    fields: list[tuple[JsonPath, str]] = [
+        ((name,), value) for name in names if isinstance(value := getattr(entity, name), str)
+    ]
+    fields += [(("sources", i), source) for i, source in enumerate(entity.sources)]
+    return fields
+
+
+def _register(files: ValidatedFiles, kb: KnowledgeBase, problems: Problems) -> None:
+    owners: dict[str, list[Location]] = defaultdict(list)
+    for entity in [*files.patterns, *files.cards]:
+        owners[entity.id].append(Location(entity.source_path))
+    for card in files.cards:
+        for alias in card.aliases:
+            owners[alias.id].append(card.document.value_location(alias.path))
+    for id_, places in owners.items():
+        for place in places if len(places) > 1 else []:
+            others = ", ".join(p.path for p in places if p != place)
+            problems.error(place, f"the id '{id_}' is used more than once (also in {others}); "
+                           "ids of patterns, cards and aliases must all be different")
+    for pattern in sorted(files.patterns, key=lambda p: p.title.casefold()):
+        kb.patterns.setdefault(pattern.id, pattern)
+    for card in sorted(files.cards, key=lambda c: c.title.casefold()):
+        kb.cards.setdefault(card.id, card)
+        for alias in card.aliases:
+            kb.aliases.setdefault(alias.id, card)
+
+
+def _link_card(card: Card, kb: KnowledgeBase, problems: Problems) -> None:
+    card.pattern = kb.patterns.get(card.pattern_id)
+    if card.pattern:
+        card.pattern.cards.append(card)
+    for ref in card.instead:
+        alternative = _resolve_card(card, ref, "instead", kb, problems)
+        if alternative is None:
+            continue
+        if alternative.verdict != "works":
+            problems.error(_at(card, ref), f"instead: '{ref.id}' backfires too; 'instead' names "
+                           "cards that work" + _suggest(ref.id, _works_ids(kb)))
+            continue
+        card.alternatives.append(alternative)
+        alternative.replaces.append(card)
+    for ref in card.also_in:
+        pattern = _resolve(card, ref, "also_in", kb, problems, want="pattern")
+        if pattern is card.pattern:
+            problems.error(_at(card, ref), f"also_in: '{ref.id}' is this card's own pattern; "
+                           "list only other patterns")
+        elif isinstance(pattern, Pattern):
+            card.also_in_patterns.append(pattern)
+            pattern.cards.append(card)
+    for ref in card.related:
+        _relate(card, ref, kb, problems, patterns_only=False)
+    if card.replaced_by:
+        card.replacement = _resolve_card(card, card.replaced_by, "replaced_by", kb, problems)
+
+
+def _resolve_card(card: Card, ref: Ref, field: str, kb: KnowledgeBase,
+                  problems: Problems) -> Card | None:
+    target = _resolve(card, ref, field, kb, problems, want="card")
+    if not isinstance(target, Card):
+        return None
+    if target.status is Status.RETIRED:
+        replacement = f": use '{target.replaced_by.id}'" if target.replaced_by else ""
+        problems.error(_at(card, ref), f"{field}: '{ref.id}' is retired{replacement}")
+        return None
+    return target
+
+
+def _resolve(referrer: Entity, ref: Ref, field: str, kb: KnowledgeBase, problems: Problems,
+             *, want: str | None) -> Entity | None:
+    """The entity a reference names, checked for existence, kind and visibility."""
+    location = _at(referrer, ref)
+    target = kb.resolve(ref.id)
+    kinds = {"pattern": kb.patterns, "card": kb.cards}
+    what = want or "card or pattern"
+    if target is None and kb.invalid_ids.get(ref.id) in (want, *([] if want else kinds)):
+        return None  # that file has problems of its own, already reported
+    if target is None:
+        candidates = kinds[want] if want else [*kb.patterns, *kb.cards]
+        problems.error(location, f"{field}: '{ref.id}' is not a {what}{_suggest(ref.id, candidates)}")
+        return None
+    if want and target.kind != want:
+        problems.error(location, f"{field}: '{ref.id}' is a {target.kind}, not a {want}"
+                       + _suggest(ref.id, kinds[want]))
+        return None
+    if target is referrer:
+        problems.error(location, f"{field}: '{ref.id}' is this {referrer.kind} itself")
+        return None
+    if not _visibility_ok(referrer, target, kb):
+        problems.error(location, f"{field}: '{ref.id}' is a draft, and drafts are hidden: publish "
+                       "it, or set 'show_drafts: true' under extra: cardkb: in mkdocs.yml")
+        return None
+    return target
+
+
+def _relate(entity: Entity, ref: Ref, kb: KnowledgeBase, problems: Problems, *,
+            patterns_only: bool) -> None:
+    target = _resolve(entity, ref, "related", kb, problems,
+                      want="pattern" if patterns_only else None)
+    if target is None:
+        return
+    entity.related_links.append(RelatedLink(target, ref.why))
+    if not any(link.target is entity for link in target.related_links) and not any(
+            r.id == entity.id for r in target.related):
+        target.related_links.append(RelatedLink(entity, ref.why))
+
+
+def check_markdown_links(text: str, kb: KnowledgeBase, problems: Problems, *,
+                         referrer: Entity | None, locate: LinkLocator,
+                         embeds: bool = False) -> list[tuple[WikiLink, Entity]]:
+    """Check every ``[[link]]`` in a Markdown text; return the ones that resolve."""
+    resolved = []
+    for link in find_wikilinks(text):
+        location = locate(link)
+        if link.embed and not embeds:
+            problems.error(location, f"{link.raw}: embeds work only in pages under the docs "
+                           "folder; write [[...]] to link instead")
+            continue
+        if link.embed and not link.alone_on_line:
+            problems.error(location, f"{link.raw}: an embed must stand on a line of its own")
+            continue
+        if link.text is not None and not link.text:
+            problems.error(location, f"{link.raw}: the text after '|' is empty")
+            continue
+        if not link.target:
+            problems.error(location, f"{link.raw}: write an id between the brackets, "
+                           "such as [[stuck-client]]")
+            continue
+        target = kb.resolve(link.target)
+        if target is None and link.target in kb.invalid_ids:
+            continue  # that file has problems of its own, already reported
+        if target is None:
+            hint = _suggest(link.target, [*kb.patterns, *kb.cards])
+            problems.error(location, f"{link.raw}: '{link.target}' is not a card or pattern{hint}")
+            continue
+        if not _visibility_ok(referrer, target, kb):
+            problems.error(location, f"{link.raw}: '{link.target}' is a draft, and drafts are "
+                           "hidden: publish it, or remove the link")
+            continue
+        if isinstance(target, Card) and target.status is Status.RETIRED:
+            where = f": link '{target.replaced_by.id}' instead" if target.replaced_by else ""
+            problems.warning(location, f"{link.raw}: '{link.target}' is retired{where}")
+        resolved.append((link, target))
+    return resolved
+
+
+class LinkLocator:
+    """Where a link found in some Markdown text stands in its file."""
+
+    def __call__(self, link: WikiLink) -> Location:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class FieldLocator(LinkLocator):
+    """Links in a field of a YAML file: the n-th occurrence of the same text, in order."""
+
+    def __init__(self, document: YamlDocument, path: JsonPath) -> None:
+        self.document, self.path, self.seen = document, path, Counter[str]()
+
+    def __call__(self, link: WikiLink) -> Location:
+        occurrence = self.seen[link.raw]
+        self.seen[link.raw] += 1
+        return self.document.find_in_value(self.path, link.raw, occurrence)
+
+
+def _visibility_ok(referrer: Entity | None, target: Entity, kb: KnowledgeBase) -> bool:
+    """A published page may not link to a page that will not exist."""
+    referrer_is_draft = isinstance(referrer, Card) and referrer.status is Status.DRAFT
+    return kb.is_visible(target) or referrer_is_draft
+
+
+def _at(entity: Entity, ref: Ref) -> Location:
+    return entity.document.value_location(ref.path)
+
+
+def _works_ids(kb: KnowledgeBase) -> list[str]:
+    return [c.id for c in kb.cards.values() if c.verdict == "works"]
+
+
+def _suggest(word: str, candidates: Iterable[str]) -> str:
+    return did_you_mean(word, candidates)

@@ -1,0 +1,50 @@
+"""Read the few settings ``cardkb check`` needs from mkdocs.yml, without importing MkDocs.
+
+mkdocs.yml may carry tags such as ``!!python/name:`` that a safe loader refuses; they are read as
+nothing here, since only ``docs_dir`` and ``extra: cardkb:`` matter to the check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import Settings
+from .problems import Location, Problems
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """A safe loader that reads unknown tags as None instead of failing."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_TolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/",
+                                      lambda loader, suffix, node: None)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    docs_dir: str
+    settings: Settings
+
+
+def read_site_config(config_file: Path, problems: Problems) -> SiteConfig | None:
+    where = Location(config_file.name)
+    try:
+        raw: Any = yaml.load(config_file.read_text("utf-8"), Loader=_TolerantLoader)  # noqa: S506
+    except OSError:
+        problems.error(where, f"cannot read {config_file}: run cardkb in the folder of mkdocs.yml, "
+                       "or name the file with -f")
+        return None
+    except yaml.YAMLError as error:
+        problems.error(where, f"mkdocs.yml does not parse: {error}")
+        return None
+    raw = raw if isinstance(raw, dict) else {}
+    extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
+    settings = Settings.from_mapping(extra.get("cardkb"), problems, where)
+    return SiteConfig(config_file.resolve().parent, str(raw.get("docs_dir", "docs")), settings)

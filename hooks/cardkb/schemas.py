@@ -1,0 +1,191 @@
+"""Check the shape of a pattern or card against its JSON Schema, in words an author understands.
+
+The schema files in ``schema/`` are the single description of the shapes: editors use them for
+completion and hover help, and this module uses them to validate. jsonschema's messages are written
+for programmers, so each error is translated here into a sentence with a location and, where YAML
+read something the author did not mean (``no`` as false, a date), a hint to quote it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .problems import Location, Problems, did_you_mean
+from .yaml_source import TYPE_NAMES, JsonPath, YamlDocument
+
+SCHEMA_FILES = {"pattern": "pattern.json", "card": "card.json"}
+_JSON_TYPES = {"string": "text", "array": "a list", "object": "a mapping of fields",
+               "boolean": "yes or no", "integer": "a whole number", "number": "a number"}
+
+
+@cache
+def load_schema(kind: str) -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("schema", SCHEMA_FILES[kind]).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator(kind: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(kind), format_checker=FormatChecker())
+
+
+def field_names(kind: str) -> list[str]:
+    return list(load_schema(kind)["properties"])
+
+
+def check_shape(document: YamlDocument, kind: str, problems: Problems) -> bool:
+    """Validate one document's data; record every problem and return whether it was clean."""
+    data = document.data
+    if not isinstance(data, dict):
+        problems.error(document.value_location(()),
+                       f"a {kind} file holds fields such as 'title: ...', one per line")
+        return False
+    before = len(problems)
+    for error in sorted(_validator(kind).iter_errors(_with_review_dates(data)),
+                        key=lambda e: list(map(str, e.absolute_path))):
+        for location, message in _translate(error, document):
+            problems.error(location, message)
+    return len(problems) == before
+
+
+def _with_review_dates(data: dict[str, Any]) -> dict[str, Any]:
+    """Dates are dates only in ``review``: there they become ISO text for the schema."""
+    review = data.get("review")
+    if not isinstance(review, dict):
+        return data
+    iso = {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in review.items()}
+    return {**data, "review": iso}
+
+
+def _label(path: JsonPath) -> str:
+    """A field's name as an author reads it: ``signs``, ``signs item 2``, ``review: due``."""
+    parts: list[str] = []
+    for part in path:
+        parts.append(f"item {part + 1}" if isinstance(part, int) else str(part))
+    return ": ".join(parts) if parts else "the file"
+
+
+def _translate(error: ValidationError, doc: YamlDocument) -> Iterator[tuple[Location, str]]:
+    path: JsonPath = tuple(error.absolute_path)
+    label = _label(path)
+    instance = error.instance
+    validator = error.validator
+    if validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        for key in instance:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or f" (fields here: {', '.join(allowed)})"
+                yield doc.key_location(path + (key,)), f"unknown field '{key}'{hint}"
+    elif validator == "required":
+        missing = [f for f in error.validator_value if f not in instance]
+        for name in missing:
+            yield doc.value_location(path), _missing_message(name, error)
+    elif validator == "not":
+        for name in error.validator_value.get("required", []):
+            yield doc.key_location(path + (name,)), _forbidden_message(name)
+    elif validator in ("anyOf", "oneOf"):
+        yield from _translate_alternatives(error, doc)
+    else:
+        yield doc.value_location(path), f"{label}: {_describe(error, doc, path)}"
+
+
+def _missing_message(name: str, error: ValidationError) -> str:
+    if name == "instead":
+        return "a card that backfires needs 'instead': the ids of the cards that work instead"
+    if name == "replaced_by":
+        return "a retired card needs 'replaced_by': the id of the card that replaces it"
+    return f"missing required field '{name}'"
+
+
+def _forbidden_message(name: str) -> str:
+    if name == "instead":
+        return ("'instead' is only for cards that backfire; a card that works is shown as "
+                "'use instead of' on the cards that name it")
+    if name == "replaced_by":
+        return "'replaced_by' is only for retired cards: add 'status: retired' or remove it"
+    return f"'{name}' is not allowed here"
+
+
+def _translate_alternatives(error: ValidationError,
+                            doc: YamlDocument) -> Iterator[tuple[Location, str]]:
+    """For "text or mapping" items, explain against the alternative the author chose."""
+    chosen = [e for e in error.context or [] if e.validator != "type"]
+    branch_types = {e.relative_schema_path[0] for e in error.context or [] if e.validator == "type"}
+    if chosen and len(branch_types) < len(error.validator_value):
+        for sub in chosen:
+            yield from _translate(sub, doc)
+        return
+    path: JsonPath = tuple(error.absolute_path)
+    instance = error.instance
+    if instance is None or (path in doc.raw and doc.raw[path] == ""):
+        advice = "is empty: write something, or remove the line"
+    elif isinstance(instance, (dict, list)):
+        advice = f"{_read_as(instance, doc, path)}; write a text, or a mapping of its fields"
+    else:
+        advice = (f"{_read_as(instance, doc, path)}; put it in quotes if you mean the text: "
+                  f"\"{doc.raw.get(path, instance)}\"")
+    yield doc.value_location(path), f"{_label(path)}: {advice}"
+
+
+def _read_as(instance: Any, doc: YamlDocument, path: JsonPath) -> str:
+    raw = doc.raw.get(path)
+    type_name = TYPE_NAMES.get(type(instance))
+    if raw is not None and type_name:
+        if instance is None and raw == "":
+            return "is empty"
+        return f"YAML reads {raw} as {type_name}"
+    if isinstance(instance, list):
+        return "is a list"
+    if isinstance(instance, dict):
+        return "is a mapping of fields"
+    return f"is {instance!r}"
+
+
+def _describe(error: ValidationError, doc: YamlDocument, path: JsonPath) -> str:
+    instance = error.instance
+    value = error.validator_value
+    match error.validator:
+        case "type":
+            expected = _JSON_TYPES.get(value, value) if isinstance(value, str) else "another type"
+            if instance is None:
+                return "is empty: write something, or remove the line"
+            read_as = _read_as(instance, doc, path)
+            if expected == "text" and path in doc.raw:
+                return f"{read_as}; put it in quotes if you mean the text: \"{doc.raw[path]}\""
+            if expected == "a list" and isinstance(instance, str):
+                return "must be a list: put each item on its own line starting with '- '"
+            return f"{read_as}, but it must be {expected}"
+        case "enum":
+            options = " or ".join(f"'{v}'" for v in value)
+            shown = doc.raw.get(path, repr(instance))
+            hint = did_you_mean(str(instance), [str(v) for v in value])
+            return f"must be {options}, not '{shown}'{hint}"
+        case "const":
+            return f"must be '{value}'"
+        case "minLength" | "minProperties":
+            return "is empty: write something, or remove the line"
+        case "minItems":
+            return "is an empty list: add at least one item, or remove the line"
+        case "pattern" if value == r"\S":
+            return "is blank: write something, or remove the line"
+        case "pattern" | "maxLength" if "a-z0-9" in str(error.schema.get("pattern", "")):
+            return (f"'{instance}' is not a valid id: lower-case letters and digits in words "
+                    "joined by single hyphens, at most 64 characters, such as 'name-the-stuckness'")
+        case "uniqueItems":
+            seen: set[str] = set()
+            twice = next((repr(i) for i in instance if str(i) in seen or seen.add(str(i))), "")
+            return f"{twice} is listed twice"
+        case "format":
+            return f"'{instance}' is not a date: write it as YYYY-MM-DD, such as 2026-01-31"
+        case "maxLength":
+            return f"is longer than {value} characters"
+    return error.message

@@ -1,0 +1,114 @@
+"""Stage 2, validate: check each file's shape and turn it into a typed pattern or card.
+
+The shape of a single file is the JSON Schema's business (``schemas.py``). What a schema cannot
+say about one file (a review due before it was done) is checked here; what concerns several files
+(ids, references, kinds) belongs to the link stage.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from .load import SourceFile
+from .model import Card, Pattern, Ref, Review, Sign, Status
+from .problems import Problems
+from .schemas import check_shape
+from .yaml_source import JsonPath, YamlDocument
+
+
+@dataclass
+class ValidatedFiles:
+    patterns: list[Pattern] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    #: files whose shape is wrong (already reported): their ids exist, so that references to
+    #: them are not reported a second time, and their links are still checked
+    invalid: list[SourceFile] = field(default_factory=list)
+
+
+def validate(sources: list[SourceFile], problems: Problems) -> ValidatedFiles:
+    result = ValidatedFiles()
+    for source in sources:
+        if not check_shape(source.document, source.kind, problems):
+            result.invalid.append(source)
+            continue
+        data = source.document.data
+        _check_review(source.document, data, problems)
+        if source.kind == "pattern":
+            result.patterns.append(_pattern(source, data))
+        else:
+            result.cards.append(_card(source, data))
+    return result
+
+
+def _check_review(document: YamlDocument, data: dict[str, Any], problems: Problems) -> None:
+    review = data.get("review") or {}
+    done, due = _date(review.get("date")), _date(review.get("due"))
+    if done and due and due < done:
+        problems.error(document.value_location(("review", "due")),
+                       f"review: due ({due}) is before the review date ({done})")
+
+
+def _date(value: object) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return None
+
+
+def _refs(items: list[Any] | None, field_name: str) -> list[Ref]:
+    refs = []
+    for index, item in enumerate(items or []):
+        path: JsonPath = (field_name, index)
+        if isinstance(item, dict):
+            refs.append(Ref(item["id"], item.get("why"), path + ("id",)))
+        else:
+            refs.append(Ref(item, None, path))
+    return refs
+
+
+def _common(source: SourceFile, data: dict[str, Any]) -> dict[str, Any]:
+    review = data.get("review")
+    return {
+        "id": source.id,
+        "title": data["title"],
+        "document": source.document,
+        "related": _refs(data.get("related"), "related"),
+        "tags": list(data.get("tags", [])),
+        "sources": list(data.get("sources", [])),
+        "review": Review(review.get("by"), _date(review.get("date")), _date(review.get("due")))
+        if review else None,
+    }
+
+
+def _pattern(source: SourceFile, data: dict[str, Any]) -> Pattern:
+    signs = [
+        Sign(item, None, ("signs", i)) if isinstance(item, str)
+        else Sign(item["text"], item.get("seen_in"), ("signs", i, "text"))
+        for i, item in enumerate(data["signs"])
+    ]
+    return Pattern(**_common(source, data), summary=data["summary"], signs=signs,
+                   dynamics=data["dynamics"], shift=data.get("shift"), safety=data.get("safety"))
+
+
+def _card(source: SourceFile, data: dict[str, Any]) -> Card:
+    replaced_by = data.get("replaced_by")
+    return Card(
+        **_common(source, data),
+        pattern_id=source.pattern_id,
+        verdict=data["verdict"],
+        sign=data["sign"],
+        move=data["move"],
+        wording=list(data["wording"]),
+        why=data["why"],
+        instead=_refs(data.get("instead"), "instead"),
+        also_in=_refs(data.get("also_in"), "also_in"),
+        cautions=data.get("cautions"),
+        status=Status(data.get("status", "published")),
+        replaced_by=Ref(replaced_by, None, ("replaced_by",)) if replaced_by else None,
+        aliases=_refs(data.get("aliases"), "aliases"),
+    )

@@ -1,0 +1,110 @@
+"""Find ``[[id]]``, ``[[id|text]]`` and ``![[id]]`` in Markdown, leaving code alone.
+
+One scanner serves validation (with positions, for errors) and rendering (rewriting each link),
+so what is checked is exactly what is rendered. Code spans, fenced code blocks and indented code
+blocks are masked first, so ``[[...]]`` inside them stays as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_LINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])\s")
+_BACKTICKS = re.compile(r"`+")
+
+
+@dataclass(frozen=True)
+class WikiLink:
+    start: int
+    end: int
+    raw: str
+    target: str
+    text: str | None
+    embed: bool
+    alone_on_line: bool
+
+
+def find_wikilinks(markdown: str) -> list[WikiLink]:
+    masked = mask_code(markdown)
+    links = []
+    for match in _LINK.finditer(masked):
+        inner = markdown[match.start(2):match.end(2)]
+        target, bar, text = inner.partition("|")
+        line_start = markdown.rfind("\n", 0, match.start()) + 1
+        line_end = markdown.find("\n", match.end())
+        line = markdown[line_start:len(markdown) if line_end < 0 else line_end]
+        links.append(WikiLink(
+            start=match.start(), end=match.end(), raw=match.group(0), target=target.strip(),
+            text=text.strip() if bar else None, embed=bool(match.group(1)),
+            alone_on_line=line.strip() == match.group(0),
+        ))
+    return links
+
+
+def replace_wikilinks(markdown: str, render: Callable[[WikiLink], str]) -> str:
+    """Markdown with every link replaced by ``render(link)``."""
+    parts, last = [], 0
+    for link in find_wikilinks(markdown):
+        parts += [markdown[last:link.start], render(link)]
+        last = link.end
+    parts.append(markdown[last:])
+    return "".join(parts)
+
+
+def mask_code(markdown: str) -> str:
+    """The text with every character of code replaced by a space (offsets are kept)."""
+    lines = markdown.splitlines(keepends=True)
+    out: list[str] = []
+    fence: str | None = None
+    previous_blank, in_list, in_code_block = True, False, False
+    for line in lines:
+        stripped = line.strip()
+        if fence:
+            out.append(_blank(line))
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = None
+            continue
+        opening = _FENCE.match(line)
+        if opening:
+            fence = opening.group(1)
+            out.append(_blank(line))
+            continue
+        indented = line.startswith(("    ", "\t"))
+        if stripped and indented and not in_list and (previous_blank or in_code_block):
+            in_code_block = True
+            out.append(_blank(line))
+            continue
+        if stripped:
+            in_code_block = False
+            if _LIST_ITEM.match(line):
+                in_list = True
+            elif not indented and previous_blank:
+                in_list = False
+        previous_blank = not stripped
+        out.append(line)
+    return _mask_code_spans("".join(out))
+
+
+def _mask_code_spans(text: str) -> str:
+    chars = list(text)
+    position = 0
+    while match := _BACKTICKS.search(text, position):
+        ticks = match.group(0)
+        closing = re.compile(rf"(?<!`){ticks}(?!`)")
+        end = closing.search(text, match.end())
+        if end is None:
+            position = match.end()
+            continue
+        for i in range(match.start(), end.end()):
+            if chars[i] != "\n":
+                chars[i] = " "
+        position = end.end()
+    return "".join(chars)
+
+
+def _blank(line: str) -> str:
+    return "".join(c if c == "\n" else " " for c in line)
