@@ -1,0 +1,160 @@
+"""Stage 4, render: the knowledge base as page documents, from the templates in ``templates/``.
+
+Pages are Markdown documents whose headings are Markdown (so any engine builds its table of
+contents and search sections from them) and whose card text is pre-rendered, escaped HTML. Each
+Markdown field is converted once per build: pattern and card pages sit at the same depth, so the
+same relative links serve both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .config import Settings
+from .markdown_text import MarkdownRenderer, escape_markdown
+from .model import SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
+from .urls import UrlLayout, relative_href
+from .wikilinks import WikiLink, replace_wikilinks
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: pattern and card pages both live two folders deep, so links in Markdown fields, converted once
+#: per build for both, climb to the site root and down again
+_FIELD_LINK_ROOT = "../../"
+PATTERN_LIST_MARKER = "<!-- cardkb:patterns -->"
+
+SEEN_IN_HEADINGS = {
+    "client": "In the client",
+    "therapist": "In yourself, the therapist",
+    "process": "In the process",
+    "measure": "In the measures",
+    None: "General signs",
+}
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A page for the engine to build: Markdown (``.md``) or a finished HTML file."""
+
+    src_uri: str
+    content: str
+
+
+class SiteRenderer:
+    def __init__(self, kb: KnowledgeBase, layout: UrlLayout, settings: Settings) -> None:
+        self.kb, self.layout, self.settings = kb, layout, settings
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+            lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+            # Markdown heading ids are written {#id}: keep Jinja's comments out of their way
+            comment_start_string="<#", comment_end_string="#>")
+        self.env.filters["md"] = lambda text: Markup(escape_markdown(text))
+        self.env.globals.update(seen_in_headings=SEEN_IN_HEADINGS, Status=Status)
+        self._field_markdown = MarkdownRenderer(self._field_link)
+        self._html_cache: dict[tuple[int, str], Markup] = {}
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def pages(self) -> Iterator[GeneratedPage]:
+        """Every page the cards produce: patterns, cards, redirects, the signs and list pages."""
+        for pattern in self.kb.patterns.values():
+            yield self._page("pattern", pattern, "pattern.md.j2", pattern=pattern,
+                             listed=self.kb.listed_cards(pattern))
+        for card in self.kb.visible_cards():
+            yield self._page("card", card, "card.md.j2", card=card)
+        for alias, card in self.kb.aliases.items():
+            if self.kb.is_visible(card):
+                yield self._redirect(alias, card)
+        yield self._render_page("signs/", "signs.md.j2", groups=self._sign_groups(),
+                                cues=self._cues())
+        yield self._render_page("patterns/", "patterns.md.j2",
+                                pattern_list=self.pattern_list("patterns/"))
+
+    def _page(self, kind: str, entity: Entity, template: str, **context: Any) -> GeneratedPage:
+        return self._render_page(self.layout.folder(kind, entity.id), template, **context)
+
+    def _render_page(self, folder: str, template: str, **context: Any) -> GeneratedPage:
+        page_url = self.layout.page_url(folder)
+        content = self.env.get_template(template).render(
+            **context, kb=self.kb, page_url=page_url,
+            href=lambda entity, anchor="": self.href(page_url, entity, anchor),
+            content_href=lambda src: relative_href(page_url, self.layout.content_url(src)),
+            html=self.field_html, visible=self._visible)
+        return GeneratedPage(folder + "index.md", content)
+
+    def _redirect(self, alias: str, card: Card) -> GeneratedPage:
+        folder = self.layout.folder("card", alias)
+        target = self.href(self.layout.page_url(folder), card)
+        content = self.env.get_template("redirect.html.j2").render(card=card, target=target)
+        return GeneratedPage(folder + "index.html", content)
+
+    # -- pieces shared with hand-written pages ----------------------------------------------
+
+    def pattern_list(self, page_url: str) -> Markup:
+        """The list of patterns with their summaries, as HTML for the page at ``page_url``."""
+        return Markup(self.env.get_template("pattern_list.html.j2").render(
+            patterns=list(self.kb.patterns.values()),
+            href=lambda entity, anchor="": self.href(page_url, entity, anchor)))
+
+    def embed(self, entity: Entity, page_url: str) -> Markup:
+        """A compact summary of a card or pattern, for ``![[id]]`` in a hand-written page."""
+        template = "embed_card.html.j2" if isinstance(entity, Card) else "embed_pattern.html.j2"
+        return Markup(self.env.get_template(template).render(
+            entity=entity, href=lambda e, anchor="": self.href(page_url, e, anchor)))
+
+    def content_page(self, markdown: str, page_url: str) -> str:
+        """A hand-written page with its links, embeds and pattern list filled in."""
+        def replace(link: WikiLink) -> str:
+            target = self.kb.resolve(link.target)
+            if target is None:  # reported by the check; leave the text as written
+                return link.raw
+            if link.embed:
+                return f"\n{self.embed(target, page_url)}\n"
+            text = Markup.escape(link.text or target.title)
+            return f'<a class="cardkb-link" href="{self.href(page_url, target)}">{text}</a>'
+
+        markdown = replace_wikilinks(markdown, replace)
+        if PATTERN_LIST_MARKER in markdown:
+            markdown = markdown.replace(PATTERN_LIST_MARKER, f"\n{self.pattern_list(page_url)}\n")
+        return markdown
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def href(self, page_url: str, entity: Entity, anchor: str = "") -> str:
+        href = relative_href(page_url, self.layout.entity_url(entity))
+        return f"{href}#{anchor}" if anchor else href
+
+    def field_html(self, entity: Entity, text: str | None) -> Markup:
+        """A Markdown field of ``entity`` as safe HTML, converted once per build."""
+        if not text:
+            return Markup("")
+        key = (id(entity), text)
+        if key not in self._html_cache:
+            self._html_cache[key] = Markup(self._field_markdown(text))
+        return self._html_cache[key]
+
+    def _field_link(self, link: WikiLink) -> tuple[str, str]:
+        target = self.kb.resolve(link.target)
+        if target is None:
+            return "", link.raw
+        return _FIELD_LINK_ROOT + self.layout.entity_url(target), target.title
+
+    def _visible(self, entities: list[Any]) -> list[Any]:
+        return [e for e in entities if self.kb.is_visible(getattr(e, "target", e))]
+
+    def _sign_groups(self) -> list[tuple[str, list[tuple[str, Pattern]]]]:
+        groups: dict[str | None, list[tuple[str, Pattern]]] = {k: [] for k in (*SEEN_IN, None)}
+        for pattern in self.kb.patterns.values():
+            for sign in pattern.signs:
+                groups[sign.seen_in].append((sign.text, pattern))
+        return [(SEEN_IN_HEADINGS[k], sorted(v, key=lambda s: s[0].casefold()))
+                for k, v in groups.items() if v]
+
+    def _cues(self) -> list[Card]:
+        cards = [c for c in self.kb.visible_cards() if c.status is not Status.RETIRED]
+        return sorted(cards, key=lambda c: c.sign.casefold())

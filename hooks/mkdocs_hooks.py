@@ -1,0 +1,159 @@
+"""The MkDocs adapter for cardkb: a thin layer over the engine-agnostic ``cardkb`` package.
+
+This is the only module that imports MkDocs. It runs the pipeline before MkDocs touches
+``site_dir``, hands the rendered pages to MkDocs as generated files, fills ``[[links]]`` into the
+hand-written pages, puts the patterns into the navigation, and builds into a staging folder that
+replaces the site only when the whole build succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from cardkb.config import Settings
+from cardkb.model import KnowledgeBase
+from cardkb.problems import Location, Problems, Severity
+from cardkb.project import check_project
+from cardkb.render import SiteRenderer
+from cardkb.staging import StagedSite
+from cardkb.urls import UrlLayout
+
+log = logging.getLogger("mkdocs.plugins.cardkb")
+
+PATTERNS_INDEX = "patterns/index.md"
+SIGNS_PAGE = "signs/index.md"
+REQUIRED_EXTENSIONS = ("attr_list", "toc", "admonition")
+
+
+@dataclass
+class _Build:
+    """What one run of MkDocs knows between events."""
+
+    command: str | None = None
+    renderer: SiteRenderer | None = None
+    staged: StagedSite | None = None
+    finished: bool = False
+    failed: bool = False
+    generated: set[str] = field(default_factory=set)
+
+
+_build = _Build()
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    _build.command = command
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    root = Path(config.config_file_path).parent
+    problems = Problems()
+    settings = Settings.from_mapping(config.extra.get("cardkb"), problems, Location("mkdocs.yml"))
+    docs_dir = Path(config.docs_dir).relative_to(root).as_posix()
+    checked = check_project(root, settings, docs_dir, problems)
+    _report(problems)
+    if not checked.ok:
+        raise Abort(f"cardkb: {len(problems.errors)} problem(s) in the cards or their links; "
+                    "nothing was built and the last site is unchanged")
+    kb = checked.knowledge_base
+    _build.renderer = SiteRenderer(kb, UrlLayout(config.use_directory_urls), settings)
+    _build.finished = _build.failed = False
+    config.extra["cardkb"] = {**(config.extra.get("cardkb") or {}),
+                              "disclaimer": settings.disclaimer}
+    for extension in REQUIRED_EXTENSIONS:
+        if extension not in config.markdown_extensions:
+            config.markdown_extensions.append(extension)
+    cards_dir = str(root / settings.cards_dir)
+    if cards_dir not in config.watch:
+        config.watch.append(cards_dir)
+    config.nav = _navigation(config.nav, kb, Path(config.docs_dir))
+    if _build.command == "build":
+        _build.staged = StagedSite(Path(config.site_dir))
+        config.site_dir = str(_build.staged.begin())
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    assert _build.renderer is not None
+    _build.generated.clear()
+    for page in _build.renderer.pages():
+        if files.get_file_from_path(page.src_uri) is not None:
+            raise Abort(f"{Path(config.docs_dir).name}/{page.src_uri}: this page would hide a "
+                        "generated cardkb page; rename or move it")
+        files.append(File.generated(config, page.src_uri, content=page.content))
+        _build.generated.add(page.src_uri)
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if _build.renderer is None or page.file.src_uri in _build.generated:
+        return markdown
+    return _build.renderer.content_page(markdown, page.url)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    _build.finished = True
+
+
+def on_build_error(error: Exception) -> None:
+    _build.failed = True
+
+
+def on_shutdown() -> None:
+    staged, _build.staged = _build.staged, None
+    if staged is None:
+        return
+    if _build.finished and not _build.failed:
+        staged.commit()
+    else:
+        staged.abandon()
+        log.info("cardkb: the build failed, so the last good site was left as it was")
+
+
+def _report(problems: Problems) -> None:
+    for problem in problems.sorted():
+        if problem.severity is Severity.ERROR:
+            log.error(str(problem))
+        else:
+            log.warning(str(problem))
+
+
+def _navigation(nav: list[Any] | None, kb: KnowledgeBase, docs_dir: Path) -> list[Any]:
+    """The site's navigation with the patterns filled in.
+
+    A ``patterns/index.md`` entry in the configured nav becomes a section of pattern sections,
+    each holding its cards; only patterns sit at the top of it, so with ``navigation.prune`` a
+    page carries its own pattern's cards rather than every card of the site.
+    """
+    sections = [{p.title: [f"patterns/{p.id}/index.md", *(
+        {c.title: f"cards/{c.id}/index.md"} for c in kb.listed_cards(p) if c.pattern is p)]}
+        for p in kb.patterns.values()]
+    patterns_entry = {"Patterns": [PATTERNS_INDEX, *sections]}
+    if nav is None:
+        return [*_content_nav(docs_dir, docs_dir), {"Sign finder": SIGNS_PAGE}, patterns_entry]
+    expanded, found = [], False
+    for item in nav:
+        title, target = next(iter(item.items())) if isinstance(item, dict) else (None, item)
+        if target == PATTERNS_INDEX:
+            expanded.append({title or "Patterns": [PATTERNS_INDEX, *sections]})
+            found = True
+        else:
+            expanded.append(item)
+    return expanded if found else [*expanded, patterns_entry]
+
+
+def _content_nav(folder: Path, docs_dir: Path) -> list[Any]:
+    """The hand-written pages as MkDocs would list them: index first, then files, then folders."""
+    files = sorted(folder.glob("*.md"), key=lambda f: (f.name != "index.md", f.name))
+    entries: list[Any] = [f.relative_to(docs_dir).as_posix() for f in files]
+    for sub in sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith(".")):
+        if children := _content_nav(sub, docs_dir):
+            entries.append({sub.name.replace("-", " ").capitalize(): children})
+    return entries
