@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from .model import Card, Entity, KnowledgeBase, Pattern, Ref, RelatedLink, Status
 from .problems import Location, Problems, did_you_mean
@@ -35,11 +36,12 @@ def link(files: ValidatedFiles, problems: Problems, *, show_drafts: bool = False
             check_markdown_links(text, kb, problems, referrer=entity,
                                  locate=FieldLocator(entity.document, path))
     for source in files.invalid:
-        fields = source.document.data if isinstance(source.document.data, dict) else {}
+        document = source.document
+        fields = document.data if document and isinstance(document.data, dict) else {}
         for name in (*PATTERN_MARKDOWN_FIELDS, *CARD_MARKDOWN_FIELDS):
-            if isinstance(fields.get(name), str):
+            if document and isinstance(fields.get(name), str):
                 check_markdown_links(fields[name], kb, problems, referrer=None,
-                                     locate=FieldLocator(source.document, (name,)))
+                                     locate=FieldLocator(document, (name,)))
     for pattern in kb.patterns.values():
         pattern.cards.sort(key=lambda c: (c.pattern is not pattern, c.title.casefold()))
     return kb
@@ -120,13 +122,14 @@ def _resolve(referrer: Entity, ref: Ref, field: str, kb: KnowledgeBase, problems
     """The entity a reference names, checked for existence, kind and visibility."""
     location = _at(referrer, ref)
     target = kb.resolve(ref.id)
-    kinds = {"pattern": kb.patterns, "card": kb.cards}
+    kinds: dict[str, dict[str, Any]] = {"pattern": kb.patterns, "card": kb.cards}
     what = want or "card or pattern"
     if target is None and kb.invalid_ids.get(ref.id) in (want, *([] if want else kinds)):
         return None  # that file has problems of its own, already reported
     if target is None:
         candidates = kinds[want] if want else [*kb.patterns, *kb.cards]
-        problems.error(location, f"{field}: '{ref.id}' is not a {what}{_suggest(ref.id, candidates)}")
+        hint = _suggest(ref.id, candidates)
+        problems.error(location, f"{field}: '{ref.id}' is not a {what}{hint}")
         return None
     if want and target.kind != want:
         problems.error(location, f"{field}: '{ref.id}' is a {target.kind}, not a {want}"
@@ -158,7 +161,7 @@ def check_markdown_links(text: str, kb: KnowledgeBase, problems: Problems, *,
                          referrer: Entity | None, locate: LinkLocator,
                          embeds: bool = False) -> list[tuple[WikiLink, Entity]]:
     """Check every ``[[link]]`` in a Markdown text; return the ones that resolve."""
-    resolved = []
+    resolved: list[tuple[WikiLink, Entity]] = []
     for link in find_wikilinks(text):
         location = locate(link)
         if link.embed and not embeds:

@@ -22,12 +22,12 @@ PATTERN_FILE = "pattern.yml"
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One parsed file of the knowledge base."""
+    """One file of the knowledge base; ``document`` is None when it could not be parsed."""
 
     kind: Literal["pattern", "card"]
     id: str
     pattern_id: str
-    document: YamlDocument
+    document: YamlDocument | None
 
 
 def suggest_id(name: str) -> str:
@@ -70,7 +70,8 @@ def _load_pattern_folder(folder: Path, rel: str, problems: Problems) -> list[Sou
     sources: list[SourceFile] = []
     if not (folder / PATTERN_FILE).is_file():
         hint = (" (rename pattern.yaml to pattern.yml)" if (folder / "pattern.yaml").is_file()
-                else f": every pattern folder needs one, with its title, summary, signs and dynamics")
+                else ": every pattern folder needs one, with its title, summary, signs and "
+                "dynamics")
         problems.error(Location(rel), f"missing {PATTERN_FILE}{hint}")
     for entry in sorted(folder.iterdir()):
         entry_rel = f"{rel}/{entry.name}"
@@ -87,6 +88,6 @@ def _load_pattern_folder(folder: Path, rel: str, problems: Problems) -> list[Sou
         if kind == "card" and not check_id(card_id, Location(entry_rel), "card", problems):
             continue
         document = read_yaml_file(entry, entry_rel, problems)
-        if document is not None and id_ok:
+        if id_ok:
             sources.append(SourceFile(kind, card_id, pattern_id, document))
     return sources

@@ -30,7 +30,7 @@ class ValidatedFiles:
 def validate(sources: list[SourceFile], problems: Problems) -> ValidatedFiles:
     result = ValidatedFiles()
     for source in sources:
-        if not check_shape(source.document, source.kind, problems):
+        if source.document is None or not check_shape(source.document, source.kind, problems):
             result.invalid.append(source)
             continue
         data = source.document.data
