@@ -15,7 +15,8 @@ from .model import ContentPage, KnowledgeBase
 from .problems import Location, Problems
 from .wikilinks import WikiLink
 
-_FRONT_MATTER_TITLE = re.compile(r"\A---\s*\n(?:.*\n)*?title:\s*[\"']?(.+?)[\"']?\s*\n(?:.*\n)*?---")
+_FRONT_MATTER_TITLE = re.compile(
+    r"\A---\s*\n(?:.*\n)*?title:\s*[\"']?(.+?)[\"']?\s*\n(?:.*\n)*?---")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 

@@ -9,9 +9,9 @@ links, because the built site must never request anything from outside.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
@@ -46,7 +46,7 @@ def is_outside_url(url: str) -> bool:
 
 
 class _LinkGuard(Treeprocessor):
-    def run(self, root: etree.Element) -> None:
+    def run(self, root: ElementTree.Element) -> None:
         for parent in root.iter():
             for index, element in enumerate(list(parent)):
                 if element.tag == "a" and not is_safe_url(element.get("href", "")):
@@ -54,7 +54,7 @@ class _LinkGuard(Treeprocessor):
                 elif element.tag == "img":
                     src = element.get("src", "")
                     if is_outside_url(src) or not is_safe_url(src):
-                        link = etree.Element("a", {"href": src} if is_safe_url(src) else {})
+                        link = ElementTree.Element("a", {"href": src} if is_safe_url(src) else {})
                         link.text = element.get("alt") or src
                         link.tail = element.tail
                         parent.remove(element)

@@ -36,7 +36,7 @@ class SiteConfig:
 def read_site_config(config_file: Path, problems: Problems) -> SiteConfig | None:
     where = Location(config_file.name)
     try:
-        raw: Any = yaml.load(config_file.read_text("utf-8"), Loader=_TolerantLoader)  # noqa: S506
+        raw: Any = yaml.load(config_file.read_text("utf-8"), Loader=_TolerantLoader)
     except OSError:
         problems.error(where, f"cannot read {config_file}: run cardkb in the folder of mkdocs.yml, "
                        "or name the file with -f")

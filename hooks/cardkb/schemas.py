@@ -77,20 +77,22 @@ def _label(path: JsonPath) -> str:
 def _translate(error: ValidationError, doc: YamlDocument) -> Iterator[tuple[Location, str]]:
     path: JsonPath = tuple(error.absolute_path)
     label = _label(path)
-    instance = error.instance
+    instance: Any = error.instance
+    value: Any = error.validator_value
+    schema: Any = error.schema
     validator = error.validator
     if validator == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
+        allowed = list(schema.get("properties", {}))
         for key in instance:
             if key not in allowed:
                 hint = did_you_mean(key, allowed) or f" (fields here: {', '.join(allowed)})"
                 yield doc.key_location(path + (key,)), f"unknown field '{key}'{hint}"
     elif validator == "required":
-        missing = [f for f in error.validator_value if f not in instance]
+        missing = [f for f in value if f not in instance]
         for name in missing:
             yield doc.value_location(path), _missing_message(name, error)
     elif validator == "not":
-        for name in error.validator_value.get("required", []):
+        for name in value.get("required", []):
             yield doc.key_location(path + (name,)), _forbidden_message(name)
     elif validator in ("anyOf", "oneOf"):
         yield from _translate_alternatives(error, doc)
@@ -118,9 +120,10 @@ def _forbidden_message(name: str) -> str:
 def _translate_alternatives(error: ValidationError,
                             doc: YamlDocument) -> Iterator[tuple[Location, str]]:
     """For "text or mapping" items, explain against the alternative the author chose."""
+    branches: Any = error.validator_value
     chosen = [e for e in error.context or [] if e.validator != "type"]
     branch_types = {e.relative_schema_path[0] for e in error.context or [] if e.validator == "type"}
-    if chosen and len(branch_types) < len(error.validator_value):
+    if chosen and len(branch_types) < len(branches):
         for sub in chosen:
             yield from _translate(sub, doc)
         return
@@ -151,8 +154,9 @@ def _read_as(instance: Any, doc: YamlDocument, path: JsonPath) -> str:
 
 
 def _describe(error: ValidationError, doc: YamlDocument, path: JsonPath) -> str:
-    instance = error.instance
-    value = error.validator_value
+    instance: Any = error.instance
+    value: Any = error.validator_value
+    schema: Any = error.schema
     match error.validator:
         case "type":
             expected = _JSON_TYPES.get(value, value) if isinstance(value, str) else "another type"
@@ -177,13 +181,13 @@ def _describe(error: ValidationError, doc: YamlDocument, path: JsonPath) -> str:
             return "is an empty list: add at least one item, or remove the line"
         case "pattern" if value == r"\S":
             return "is blank: write something, or remove the line"
-        case "pattern" | "maxLength" if "a-z0-9" in str(error.schema.get("pattern", "")):
+        case "pattern" | "maxLength" if "a-z0-9" in str(schema.get("pattern", "")):
             return (f"'{instance}' is not a valid id: lower-case letters and digits in words "
                     "joined by single hyphens, at most 64 characters, such as 'name-the-stuckness'")
         case "uniqueItems":
-            seen: set[str] = set()
-            twice = next((repr(i) for i in instance if str(i) in seen or seen.add(str(i))), "")
-            return f"{twice} is listed twice"
+            items = [str(item) for item in instance]
+            twice = next(item for index, item in enumerate(items) if item in items[:index])
+            return f"'{twice}' is listed twice"
         case "format":
             return f"'{instance}' is not a date: write it as YYYY-MM-DD, such as 2026-01-31"
         case "maxLength":

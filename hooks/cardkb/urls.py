@@ -46,7 +46,9 @@ class UrlLayout:
 
 def relative_href(from_url: str, to_url: str) -> str:
     """A link from the page at ``from_url`` to ``to_url``, both relative to the site root."""
-    from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    if from_url and not from_url.endswith("/"):
+        from_url = posixpath.dirname(from_url) + "/"
+    from_dir = from_url
     target_dir, name = posixpath.split(to_url)
     relative = posixpath.relpath(target_dir or ".", from_dir.rstrip("/") or ".")
     href = name if relative == "." else posixpath.join(relative, name)

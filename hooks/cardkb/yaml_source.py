@@ -99,7 +99,12 @@ class YamlDocument:
         return self.at_offset(index)
 
 
-class _Stop(Exception):
+def _offset(mark: Any) -> int:
+    """A parser mark's character offset (the C and Python parsers type marks differently)."""
+    return int(mark.index)
+
+
+class _RefusedError(Exception):
     """Raised inside the builder when a file must not be read any further."""
 
 
@@ -138,11 +143,12 @@ def parse_yaml(text: str, rel_path: str, problems: Problems) -> YamlDocument | N
     builder = _Builder(document, problems)
     try:
         builder.run()
-    except _Stop:
+    except _RefusedError:
         return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        location = Location(rel_path, mark.line + 1, mark.column + 1) if mark else Location(rel_path)
+        location = (Location(rel_path, mark.line + 1, mark.column + 1) if mark
+                    else Location(rel_path))
         at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
         problems.error(location, _explain_yaml_error(error, at_tab))
         return None
@@ -178,17 +184,17 @@ class _Builder:
     def _next(self) -> Any:
         return next(self.events)
 
-    def _fail(self, event: Any, message: str) -> _Stop:
+    def _fail(self, event: Any, message: str) -> _RefusedError:
         mark = event.start_mark
         self.problems.error(Location(self.document.path, mark.line + 1, mark.column + 1), message)
-        return _Stop()
+        return _RefusedError()
 
     def run(self) -> None:
         self._next()  # StreamStart
         event = self._next()
         if isinstance(event, yaml.StreamEndEvent):
             self.problems.error(Location(self.document.path), "the file is empty")
-            raise _Stop()
+            raise _RefusedError()
         self.document.data = self._node(self._next(), (), 0)
         self._next()  # DocumentEnd
         event = self._next()
@@ -218,14 +224,14 @@ class _Builder:
     def _mapping(self, path: JsonPath, depth: int) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
         while True:
-            event = self._next()
+            event: Any = self._next()
             if isinstance(event, yaml.MappingEndEvent):
-                self._end = event.end_mark.index
+                self._end = _offset(event.end_mark)
                 return mapping
             if not isinstance(event, yaml.ScalarEvent):
                 raise self._fail(event, "a key must be a plain word such as 'title'")
             key = event.value
-            key_span = Span(event.start_mark.index, event.end_mark.index)
+            key_span = Span(_offset(event.start_mark), _offset(event.end_mark))
             if key in mapping:
                 first = self.document.at_offset(self.document.keys[path + (key,)].start)
                 self._fail(event, f"duplicate key '{key}' (first written on line {first.line}): "
@@ -238,9 +244,9 @@ class _Builder:
     def _sequence(self, path: JsonPath, depth: int) -> list[Any]:
         items: list[Any] = []
         while True:
-            event = self._next()
+            event: Any = self._next()
             if isinstance(event, yaml.SequenceEndEvent):
-                self._end = event.end_mark.index
+                self._end = _offset(event.end_mark)
                 return items
             items.append(self._node(event, path + (len(items),), depth))
 
@@ -252,7 +258,7 @@ class _Builder:
             raise self._fail(event, f"YAML tags such as '{event.tag}' are not allowed in cards")
         if not plain or event.tag:
             return event.value
-        tag = _RESOLVER.resolve(ScalarNode, event.value, (True, False))
+        tag = _RESOLVER.resolve(ScalarNode, event.value, (True, False))  # type: ignore[no-untyped-call]
         if tag == _STR_TAG:
             return event.value
         constructor = _CONSTRUCTOR.yaml_constructors.get(tag)
