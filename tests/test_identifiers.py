@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+
 from cardkb.identifiers import IdentifierHit, find_identifiers
 
 # (text, kind, found): each text holds exactly one identifier.

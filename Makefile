@@ -1,0 +1,39 @@
+# cardkb: `make serve` to see the site, `make test` to run every check. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: serve build check test lint bench system-packages clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+serve: $(INSTALLED)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(INSTALLED)
+	$(BIN)/mkdocs build --strict
+
+check: $(INSTALLED)
+	$(BIN)/cardkb check
+
+# Chromium and nginx for the browser and deployment tests, from the distribution's packages.
+system-packages:
+	bash tools/system-packages.sh
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check hooks tests tools
+	$(BIN)/mypy
+
+test: $(INSTALLED) system-packages lint
+	$(BIN)/pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf site .site.cardkb-* $(VENV)

@@ -1,0 +1,194 @@
+"""Build the base project for real and check the HTML MkDocs wrote."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from urllib.parse import urljoin
+
+from .conftest import BASE_FILES, Project
+from .html import article, link_targets, links, resolve
+
+
+def test_every_pattern_and_card_has_a_page_at_the_contract_path(built_site: Project) -> None:
+    for page in ["patterns/stuck", "patterns/risk", "cards/defend", "cards/name-it",
+                 "cards/ask-small", "cards/ask-directly", "signs", "patterns"]:
+        assert (built_site.site / page / "index.html").is_file(), page
+
+
+def test_every_link_in_every_page_leads_to_a_page_that_exists(built_site: Project) -> None:
+    checked = 0
+    for file in built_site.site.rglob("index.html"):
+        folder = file.parent.relative_to(built_site.site).as_posix()
+        page_url = "" if folder == "." else folder + "/"
+        for href, _text in links(file.read_text("utf-8")):
+            url = urljoin("http://site/" + page_url, href)
+            if not url.startswith("http://site/") or href.startswith("#"):
+                continue
+            target = resolve(built_site.site, url.removeprefix("http://site/"))
+            assert target.exists(), f"{page_url}: {href} -> {target}"
+            checked += 1
+    assert checked > 100
+
+
+def test_a_backfires_card_links_to_the_cards_that_work_instead(built_site: Project) -> None:
+    targets = link_targets(built_site.html("cards/defend"), "cards/defend/")
+    assert targets["Name the stuckness"] == "cards/name-it/"
+    assert targets["Ask for the smallest sign"] == "cards/ask-small/"
+    assert "Backfires" in article(built_site.html("cards/defend"))
+
+
+def test_a_works_card_shows_what_it_is_used_instead_of(built_site: Project) -> None:
+    page = article(built_site.html("cards/name-it"))
+    assert 'id="instead-of"' in page
+    assert link_targets(built_site.html("cards/name-it"), "cards/name-it/")[
+        "Defend the process"] == "cards/defend/"
+
+
+def test_also_in_puts_a_card_on_the_other_pattern_page(built_site: Project) -> None:
+    risk = article(built_site.html("patterns/risk"))
+    assert 'id="ask-small"' in risk and "from <a" in risk
+    card = built_site.html("cards/ask-small")
+    assert link_targets(card, "cards/ask-small/")["Stuck that hides hopelessness"] == \
+        "patterns/risk/#ask-small"
+
+
+def test_related_shows_on_both_ends_with_its_why(built_site: Project) -> None:
+    for page in ["cards/ask-small", "cards/defend"]:
+        assert "Answers the same complaint." in article(built_site.html(page)), page
+    for page in ["patterns/stuck", "patterns/risk"]:
+        assert "Stuck can hide hopelessness." in article(built_site.html(page)), page
+
+
+def test_wikilinks_resolve_to_titles_or_own_text(built_site: Project) -> None:
+    targets = link_targets(built_site.html("patterns/stuck"), "patterns/stuck/")
+    assert targets["Name the stuckness"] == "cards/name-it/"
+    assert targets["the risk pattern"] == "patterns/risk/"
+
+
+def test_pattern_page_sections_in_order(built_site: Project) -> None:
+    page = article(built_site.html("patterns/stuck"))
+    ids = re.findall(r'<h[23] id="([^"]+)"', page)
+    assert ids[:5] == ["signs", "dynamics", "shift", "backfires", "defend"]
+    assert ids.index("works") < ids.index("name-it") < ids.index("related") < ids.index("sources")
+    assert "Defend the process" in page and "Therapy takes time; be patient." in page
+    assert "Reviewed by editors on 2026-01-10; next review due 2027-01-10." in page
+
+
+def test_safety_note_comes_first_on_the_pattern_and_on_its_cards(built_site: Project) -> None:
+    pattern = article(built_site.html("patterns/risk"))
+    assert pattern.index("cardkb-safety") < pattern.index('id="signs"')
+    for card in ["cards/ask-directly", "cards/ask-small"]:  # its own, and via also_in
+        assert "Assess risk under your local protocol" in built_site.html(card), card
+    assert "cardkb-safety" not in built_site.html("cards/defend")
+
+
+def test_card_page_shows_every_wording_as_a_quotation_with_an_anchor(built_site: Project) -> None:
+    page = article(built_site.html("cards/defend"))
+    quotes = re.findall(r'<blockquote class="cardkb-wording" id="(wording-\d)"><p>([^<]+)', page)
+    assert [(a, t.strip()) for a, t in quotes] == [
+        ("wording-1", "Therapy takes time; be patient."), ("wording-2", "Trust the process.")]
+    assert 'id="sign"' in page and 'id="move"' in page and 'id="why"' in page
+
+
+def test_signs_page_lists_every_sign_grouped_and_linked(built_site: Project) -> None:
+    html = built_site.html("signs")
+    page = article(html)
+    assert re.findall(r"<h2 [^>]*>([^<]+)", page)[:4] == [
+        "In the client", "In yourself, the therapist", "In the process", "General signs"]
+    targets = link_targets(html, "signs/")
+    for sign, pattern in [("You feel frustrated in sessions.", "stuck"),
+                          ("Homework is not done.", "stuck"),
+                          ("The client says it will never work.", "stuck"),
+                          ("The client says nothing will ever change.", "risk")]:
+        assert targets[sign] == f"patterns/{pattern}/#signs"
+    assert targets["The client says therapy is not working."] == "cards/defend/"
+
+
+def test_home_page_lists_the_patterns_with_their_summaries(built_site: Project) -> None:
+    page = article((built_site.site / "index.html").read_text("utf-8"))
+    assert "The client keeps coming, but nothing moves." in page
+    assert link_targets((built_site.site / "index.html").read_text(), "")[
+        "The client feels stuck"] == "patterns/stuck/"
+
+
+def test_curriculum_links_embeds_and_code(built_site: Project) -> None:
+    html = built_site.html("curricula/module")
+    page = article(html)
+    targets = link_targets(html, "curricula/module/")
+    assert targets["The client feels stuck"] == "patterns/stuck/"
+    assert targets["what not to do"] == "cards/defend/"
+    assert 'class="cardkb-embed cardkb-embed--card' in page
+    assert "It must be tiring to keep coming and feel nothing shift." in page
+    assert "<code>[[not-a-link]]</code>" in page
+
+
+def test_cards_list_the_pages_they_are_used_in(built_site: Project) -> None:
+    targets = link_targets(built_site.html("cards/name-it"), "cards/name-it/")
+    assert targets["Module one: stuckness"] == "curricula/module/"
+
+
+def test_navigation_holds_patterns_not_every_card(built_site: Project) -> None:
+    nav = built_site.html("cards/ask-directly").split('<div class="md-content"')[0]
+    assert "Ask directly about hopelessness" in nav  # its own pattern's cards
+    assert "Defend the process" not in nav  # another pattern's cards are pruned
+
+
+def test_search_finds_cards_by_title_sign_and_wording(built_site: Project) -> None:
+    index = json.loads((built_site.site / "search/search_index.json").read_text())
+    text = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"]
+                    if doc["location"].startswith("cards/defend/"))
+    for words in ["Defend the process", "The client says therapy is not working.",
+                  "Therapy takes time; be patient."]:
+        assert words in text
+    assert not any(doc["location"].startswith("patterns/#") or doc["location"] == "patterns/"
+                   for doc in index["docs"])
+
+
+def test_disclaimer_on_every_page(built_site: Project) -> None:
+    pages = list(built_site.site.rglob("index.html"))
+    assert len(pages) > 8
+    for page in pages:
+        if 'http-equiv="refresh"' not in page.read_text():
+            assert "cardkb-disclaimer" in page.read_text(), page
+
+
+def test_card_text_is_data(make_project: Callable[..., Project]) -> None:
+    hostile = BASE_FILES["cards/stuck/name-it.yml"].replace(
+        "Make the lack of progress the topic.",
+        "<script>alert(1)</script> [x](javascript:alert(1)) [y](JAVASCRIPT:alert(2)) "
+        "<img src=x onerror=alert(3)> ![pic](https://tracker.example/p.png)").replace(
+        '"Name the stuckness"', '"Name <b>it</b> *now*"')
+    project = make_project({"cards/stuck/name-it.yml": hostile})
+    assert project.build("--strict").returncode == 0
+    page = article(project.html("cards/name-it"))
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "javascript:" not in page.lower()
+    assert "<img" not in page and "&lt;img src=x onerror=alert(3)&gt;" in page
+    assert "Name &lt;b&gt;it&lt;/b&gt; *now*" in page
+
+
+def test_a_failed_strict_build_keeps_the_last_good_site(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    assert project.build("--strict").returncode == 0
+    before = {p: p.read_bytes() for p in project.site.rglob("*") if p.is_file()}
+    # A broken ordinary Markdown link only fails at the end of a strict build, after MkDocs
+    # has written every page: the staging folder must keep it away from the site.
+    project.write({"content/index.md": "# Home\n\n[broken](missing.md)\n"})
+    result = project.build("--strict")
+    assert result.returncode == 1
+    assert "missing.md" in result.stdout + result.stderr
+    after = {p: p.read_bytes() for p in project.site.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(project.root.glob(".site.cardkb-*"))
+
+
+def test_a_good_build_replaces_the_site(make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    project.site.mkdir()
+    (project.site / "stale.html").write_text("old")
+    assert project.build().returncode == 0
+    assert not (project.site / "stale.html").exists()
+    assert (project.site / "cards/defend/index.html").exists()
