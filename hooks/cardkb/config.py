@@ -22,6 +22,8 @@ class Settings:
     show_drafts: bool = False
     #: the short disclaimer shown on every page
     disclaimer: str = DEFAULT_DISCLAIMER
+    #: report text that looks like it could identify a person (names, dates, phone numbers...)
+    lint_identifiers: bool = True
 
     @classmethod
     def from_mapping(cls, raw: Any, problems: Problems, where: Location) -> Settings:

@@ -12,6 +12,7 @@ from pathlib import Path
 from .config import Settings
 from .content import check_content
 from .link import link
+from .lint import lint_identifiers
 from .load import load_cards
 from .model import KnowledgeBase
 from .problems import Problems
@@ -35,6 +36,8 @@ def check_project(root: Path, settings: Settings, docs_dir: str | None,
     sources = load_cards(root, settings.cards_dir, problems)
     files = validate(sources, problems)
     kb = link(files, problems, show_drafts=settings.show_drafts)
+    if settings.lint_identifiers:
+        lint_identifiers(kb, problems)
     if docs_dir is not None:
         check_content(root, docs_dir, kb, problems)
     return CheckedProject(kb, problems)
