@@ -163,8 +163,11 @@ class Project:
     def build(self, *args: str) -> subprocess.CompletedProcess[str]:
         return _run([sys.executable, "-m", "mkdocs", "build", *args], self.root)
 
+    def cardkb(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return _run([sys.executable, "-m", "cardkb.cli", *args], self.root)
+
     def check(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return _run([sys.executable, "-m", "cardkb.cli", "check", *args], self.root)
+        return self.cardkb("check", *args)
 
     @property
     def site(self) -> Path:

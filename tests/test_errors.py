@@ -140,6 +140,11 @@ CASES: dict[str, Case] = {
         {"cards/stuck/name-it.yml": CARD.replace('sign: "The same', 'sign: &cue "The same')
          + "cautions: *cue\n"},
         "cards/stuck/name-it.yml:3:7: YAML anchors (&cue) are not allowed in cards"),
+    "something that identifies a person": Case(
+        {"cards/stuck/name-it.yml": CARD.replace('"It must be tiring."',
+                                                 '"Write to me at someone@example.org."')},
+        "cards/stuck/name-it.yml:7:21: wording: this looks like an email address "
+        "('someone@example.org')"),
     "missing pattern.yml": Case(
         {}, "cards/risk:1:1: missing pattern.yml", remove="cards/risk/pattern.yml"),
 }

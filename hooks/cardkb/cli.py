@@ -1,46 +1,117 @@
-"""The ``cardkb`` command: check the cards without building the site (for pre-commit hooks)."""
+"""The ``cardkb`` command: check, list and scaffold cards without building the site.
+
+``cardkb check`` is fast enough for a pre-commit hook; ``cardkb new`` writes a file an editor with
+the YAML language server can complete and validate; ``cardkb ids`` lists what can be linked.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .mkdocs_config import read_site_config
+from .mkdocs_config import SiteConfig, read_site_config
 from .problems import Problems
-from .project import check_project
+from .project import CheckedProject, check_project
+from .review import overdue_reviews
+from .scaffold import ScaffoldError, new_card, new_pattern
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; a closed pipe (``cardkb ids | head``) or Ctrl-C ends it quietly."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="cardkb", description=__doc__)
+    parser.add_argument("-f", "--config-file", default="mkdocs.yml", type=Path,
+                        help="the site's configuration (default: mkdocs.yml)")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate every card, pattern and [[link]]")
-    check.add_argument("-f", "--config-file", default="mkdocs.yml",
-                       help="the site's configuration (default: mkdocs.yml)")
+    check.add_argument("--due", action="store_true",
+                       help="also list patterns and cards whose review is overdue")
+    commands.add_parser("ids", help="list every id that can be linked, with its title")
+    new = commands.add_parser("new", help="scaffold a new pattern or card")
+    kinds = new.add_subparsers(dest="kind", required=True)
+    new_pattern_parser = kinds.add_parser("pattern", help="cardkb new pattern ID")
+    new_pattern_parser.add_argument("id")
+    new_card_parser = kinds.add_parser("card", help="cardkb new card PATTERN ID --verdict ...")
+    new_card_parser.add_argument("pattern")
+    new_card_parser.add_argument("id")
+    new_card_parser.add_argument("--verdict", choices=["works", "backfires"], required=True)
     args = parser.parse_args(argv)
-    return run_check(Path(args.config_file))
 
-
-def run_check(config_file: Path) -> int:
     problems = Problems()
-    site = read_site_config(config_file, problems)
+    site = read_site_config(args.config_file, problems)
     if site is None:
         return _report(problems)
-    check_project(site.root, site.settings, site.docs_dir, problems)
-    return _report(problems, checked=True)
+    if args.command == "new":
+        return _new(site, args)
+    checked = check_project(site.root, site.settings, site.docs_dir, problems)
+    if args.command == "ids":
+        return _ids(checked)
+    status = _report(problems, checked=True)
+    if args.due:
+        _due(checked)
+    return status
 
 
 def _report(problems: Problems, checked: bool = False) -> int:
     for problem in problems.sorted():
         print(problem)
     errors, warnings = len(problems.errors), len(problems.warnings)
+    also = f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
     if errors:
-        print(f"cardkb: {errors} problem{'s' * (errors != 1)} found"
-              + (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""))
+        print(f"cardkb: {errors} problem{'s' * (errors != 1)} found{also}")
         return 1
     if checked:
-        print("cardkb: all cards are valid" + (f" ({warnings} warnings)" if warnings else ""))
+        print(f"cardkb: all cards are valid{also}")
+    return 0
+
+
+def _due(checked: CheckedProject) -> None:
+    today = datetime.date.today()
+    overdue = overdue_reviews(checked.knowledge_base, today)
+    for item in overdue:
+        print(f"{item.entity.source_path}:1:1: review was due on {item.due.isoformat()} "
+              f"({item.days_overdue(today)} days ago): {item.entity.title}")
+    print(f"cardkb: {len(overdue)} overdue for review" if overdue
+          else "cardkb: nothing is overdue for review")
+
+
+def _ids(checked: CheckedProject) -> int:
+    kb = checked.knowledge_base
+    for pattern in kb.patterns.values():
+        print(f"{pattern.id}\tpattern\t{pattern.title}")
+        for card in pattern.cards:
+            if card.pattern is pattern:
+                print(f"{card.id}\tcard ({card.verdict}, {card.status.value})\t{card.title}")
+    for alias, card in kb.aliases.items():
+        print(f"{alias}\tformer id of {card.id}\t{card.title}")
+    return 0 if checked.ok else _report(checked.problems)
+
+
+def _new(site: SiteConfig, args: argparse.Namespace) -> int:
+    cards_dir = site.root / site.settings.cards_dir
+    try:
+        if args.kind == "pattern":
+            path = new_pattern(site.root, cards_dir, args.id)
+        else:
+            path = new_card(site.root, cards_dir, args.pattern, args.id, args.verdict)
+    except ScaffoldError as error:
+        print(f"cardkb: {error}")
+        return 1
+    print(f"cardkb: wrote {path.relative_to(site.root).as_posix()}; fill in the fields, "
+          "then run cardkb check")
     return 0
 
 

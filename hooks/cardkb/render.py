@@ -8,8 +8,10 @@ same relative links serve both.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,11 @@ import jinja2
 from markupsafe import Markup
 
 from .config import Settings
+from .export import export_json
 from .markdown_text import MarkdownRenderer, escape_markdown
 from .model import SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
+from .review import overdue_reviews
+from .schemas import SCHEMA_FILES
 from .urls import UrlLayout, relative_href
 from .wikilinks import WikiLink, replace_wikilinks
 
@@ -46,8 +51,10 @@ class GeneratedPage:
 
 
 class SiteRenderer:
-    def __init__(self, kb: KnowledgeBase, layout: UrlLayout, settings: Settings) -> None:
+    def __init__(self, kb: KnowledgeBase, layout: UrlLayout, settings: Settings,
+                 today: datetime.date | None = None) -> None:
         self.kb, self.layout, self.settings = kb, layout, settings
+        self.today = today or datetime.date.today()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
             lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
@@ -74,6 +81,12 @@ class SiteRenderer:
                                 cues=self._cues())
         yield self._render_page("patterns/", "patterns.md.j2",
                                 pattern_list=self.pattern_list("patterns/"))
+        yield self._render_page("editors/", "editors.md.j2", today=self.today,
+                                overdue=overdue_reviews(self.kb, self.today))
+        yield GeneratedPage("cards.json", export_json(self.kb, self.layout, self.today))
+        for file_name in SCHEMA_FILES.values():
+            schema = resources.files(__package__).joinpath("schema", file_name)
+            yield GeneratedPage(f"schema/{file_name}", schema.read_text("utf-8"))
 
     def _page(self, kind: str, entity: Entity, template: str, **context: Any) -> GeneratedPage:
         return self._render_page(self.layout.folder(kind, entity.id), template, **context)
