@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Material prints a notice about its end of life on every build; the README covers it.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build check test lint bench system-packages clean
 
