@@ -23,15 +23,21 @@ build: $(INSTALLED)
 check: $(INSTALLED)
 	$(BIN)/cardkb check
 
-# Chromium and nginx for the browser and deployment tests, from the distribution's packages.
+# Chromium and nginx for the browser and deployment tests, Node.js for the editor test, from
+# the distribution's packages.
 system-packages:
 	bash tools/system-packages.sh
+
+# The YAML language server that editors use, to prove scaffolded cards validate in an editor.
+EDITOR_SERVER := tests/editor/node_modules/.package-lock.json
+$(EDITOR_SERVER): tests/editor/package.json tests/editor/package-lock.json
+	command -v npm >/dev/null && npm ci --prefix tests/editor --no-audit --no-fund --silent || true
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check hooks tests tools
 	$(BIN)/mypy
 
-test: $(INSTALLED) system-packages lint
+test: $(INSTALLED) system-packages $(EDITOR_SERVER) lint
 	$(BIN)/pytest
 
 bench: $(INSTALLED)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests drive for real: Chromium (browser tests) and nginx
-# (deployment tests). On a machine where they cannot be installed, say so: the tests then skip,
+# Install the Debian packages the tests drive for real: Chromium (browser tests), nginx
+# (deployment tests) and Node.js (the YAML language server of the editor test). On a machine where they cannot be installed, say so: the tests then skip,
 # except under CI=true, where a missing browser or server is a failure.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
