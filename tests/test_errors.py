@@ -14,17 +14,8 @@ import pytest
 
 from .conftest import BASE_FILES, Project
 
-CARD = """\
-title: "Name the stuckness"
-verdict: works
-sign: "The same conversation comes back again."
-move: |
-  Make the lack of progress the topic.
-wording:
-  - "It must be tiring."
-why: |
-  It validates the frustration.
-"""
+CARD = BASE_FILES["cards/stuck/name-it.yml"]
+WORDING = '"It must be tiring to keep coming and feel nothing shift."'
 
 
 @dataclass(frozen=True)
@@ -53,8 +44,8 @@ CASES: dict[str, Case] = {
             'sign: "The same conversation comes back again."\n', "")},
         "cards/stuck/name-it.yml:1:1: missing required field 'sign'"),
     "wrong type": Case(
-        {"cards/stuck/name-it.yml": CARD.replace('wording:\n  - "It must be tiring."',
-                                                 'wording: "It must be tiring."')},
+        {"cards/stuck/name-it.yml": CARD.replace(f"wording:\n  - {WORDING}",
+                                                 f"wording: {WORDING}")},
         "cards/stuck/name-it.yml:6:10: wording: must be a list"),
     "yaml reads no as false": Case(
         {"cards/stuck/name-it.yml": CARD.replace('title: "Name the stuckness"', "title: no")},
@@ -73,7 +64,7 @@ CASES: dict[str, Case] = {
                                                  'sign: ""')},
         "cards/stuck/name-it.yml:3:7: sign: is empty"),
     "empty list where content is required": Case(
-        {"cards/stuck/name-it.yml": CARD.replace('wording:\n  - "It must be tiring."',
+        {"cards/stuck/name-it.yml": CARD.replace(f"wording:\n  - {WORDING}",
                                                  "wording: []")},
         "cards/stuck/name-it.yml:6:10: wording: is an empty list"),
     "optional field present but empty": Case(
@@ -141,8 +132,7 @@ CASES: dict[str, Case] = {
          + "cautions: *cue\n"},
         "cards/stuck/name-it.yml:3:7: YAML anchors (&cue) are not allowed in cards"),
     "something that identifies a person": Case(
-        {"cards/stuck/name-it.yml": CARD.replace('"It must be tiring."',
-                                                 '"Write to me at someone@example.org."')},
+        {"cards/stuck/name-it.yml": CARD.replace(WORDING, '"Write to me at someone@example.org."')},
         "cards/stuck/name-it.yml:7:21: wording: this looks like an email address "
         "('someone@example.org')"),
     "missing pattern.yml": Case(

@@ -86,7 +86,8 @@ def test_safety_note_comes_first_on_the_pattern_and_on_its_cards(built_site: Pro
 
 def test_card_page_shows_every_wording_as_a_quotation_with_an_anchor(built_site: Project) -> None:
     page = article(built_site.html("cards/defend"))
-    quotes = re.findall(r'<blockquote class="cardkb-wording" id="(wording-\d)"><p>([^<]+)</p>', page)
+    quotes = re.findall(
+        r'<blockquote class="cardkb-wording" id="(wording-\d)"><p>([^<]+)</p>', page)
     assert [(a, t.strip()) for a, t in quotes] == [
         ("wording-1", "Therapy takes time; be patient."), ("wording-2", "Trust the process.")]
     assert 'id="sign"' in page and 'id="move"' in page and 'id="why"' in page
