@@ -145,6 +145,11 @@ def test_search_finds_cards_by_title_sign_and_wording(built_site: Project) -> No
         assert words in text
     assert not any(doc["location"].startswith("patterns/#") or doc["location"] == "patterns/"
                    for doc in index["docs"])
+    # a card is found on its own page, not a second time inside its pattern's page
+    pattern_text = " ".join(doc["text"] for doc in index["docs"]
+                            if doc["location"].startswith("patterns/stuck/"))
+    assert "You feel frustrated in sessions." in pattern_text
+    assert "Therapy takes time; be patient." not in pattern_text
 
 
 def test_disclaimer_on_every_page(built_site: Project) -> None:
