@@ -7,6 +7,7 @@ may hold links, so URLs are only flagged in plain-text fields; sources and revie
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .identifiers import find_identifiers
@@ -14,6 +15,8 @@ from .link import markdown_fields
 from .model import Card, Entity, KnowledgeBase, Pattern
 from .problems import Problems
 from .yaml_source import JsonPath
+
+_WIKILINK = re.compile(r"!?\[\[[^\[\]\n]*\]\]")
 
 
 def plain_text_fields(entity: Entity) -> Iterator[tuple[JsonPath, str]]:
@@ -39,12 +42,17 @@ def lint_identifiers(kb: KnowledgeBase, problems: Problems) -> None:
         texts += [(path, text, False) for path, text in markdown_fields(entity)
                   if path[0] != "sources"]
         for path, text, urls in texts:
-            for hit in find_identifiers(text, urls=urls):
+            for hit in find_identifiers(_without_links(text), urls=urls):
                 where = document.find_in_value(path, hit.found)
                 field = path[0]
                 problems.error(where, f"{field}: this looks like {_article(hit.kind)} "
                                f"('{hit.found}'); example text must not identify anyone: "
                                "use a placeholder such as [partner] or leave it out")
+
+
+def _without_links(text: str) -> str:
+    """The text with each ``[[link]]`` blanked out: ids are names of cards, not of people."""
+    return _WIKILINK.sub(lambda match: " " * len(match.group()), text)
 
 
 def _article(kind: str) -> str:

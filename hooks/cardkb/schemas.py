@@ -35,7 +35,22 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 @cache
 def _validator(kind: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(kind), format_checker=FormatChecker())
+    # The schema's $refs only point into its own $defs: inlining them once saves jsonschema a
+    # reference lookup at every field of every file.
+    schema = load_schema(kind)
+    return Draft202012Validator(_inline_refs(schema, schema), format_checker=FormatChecker())
+
+
+def _inline_refs(node: Any, schema: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node and node["$ref"].startswith("#/$defs/"):
+            target = schema["$defs"][node["$ref"].removeprefix("#/$defs/")]
+            merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            return _inline_refs(merged, schema)
+        return {key: _inline_refs(value, schema) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(item, schema) for item in node]
+    return node
 
 
 def field_names(kind: str) -> list[str]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
+_NEWLINE = re.compile("\n")
 
 #: How a YAML value that is not text reads to an author, for hints about quoting.
 TYPE_NAMES = {
@@ -61,10 +64,11 @@ class YamlDocument:
     values: dict[JsonPath, Span] = field(default_factory=dict)
     keys: dict[JsonPath, Span] = field(default_factory=dict)
     raw: dict[JsonPath, str] = field(default_factory=dict)
-    _line_starts: list[int] = field(default_factory=list, repr=False)
 
-    def __post_init__(self) -> None:
-        self._line_starts = [0] + [i + 1 for i, c in enumerate(self.source) if c == "\n"]
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Where each line starts; only a file with a problem ever needs them."""
+        return [0] + [match.end() for match in _NEWLINE.finditer(self.source)]
 
     def at_offset(self, offset: int) -> Location:
         line = bisect.bisect_right(self._line_starts, offset)
