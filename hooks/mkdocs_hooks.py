@@ -15,7 +15,7 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from cardkb.config import Settings
@@ -73,7 +73,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     cards_dir = str(root / settings.cards_dir)
     if cards_dir not in config.watch:
         config.watch.append(cards_dir)
-    config.nav = _navigation(config.nav, kb, Path(config.docs_dir))
+    config.nav = _navigation(config.nav, kb, Path(config.docs_dir), settings.nav_max_patterns)
     if _build.command == "build":
         _build.staged = StagedSite(Path(config.site_dir))
         config.site_dir = str(_build.staged.begin())
@@ -87,7 +87,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if files.get_file_from_path(page.src_uri) is not None:
             raise Abort(f"{Path(config.docs_dir).name}/{page.src_uri}: this page would hide a "
                         "generated cardkb page; rename or move it")
-        files.append(File.generated(config, page.src_uri, content=page.content))
+        # Generated pages need not be in the nav (cards of a large site are reached through
+        # their pattern), so MkDocs should not list them as omitted.
+        files.append(File.generated(config, page.src_uri, content=page.content,
+                                    inclusion=InclusionLevel.NOT_IN_NAV))
         _build.generated.add(page.src_uri)
     return files
 
@@ -125,16 +128,19 @@ def _report(problems: Problems) -> None:
             log.warning(str(problem))
 
 
-def _navigation(nav: list[Any] | None, kb: KnowledgeBase, docs_dir: Path) -> list[Any]:
+def _navigation(nav: list[Any] | None, kb: KnowledgeBase, docs_dir: Path,
+                max_patterns: int) -> list[Any]:
     """The site's navigation with the patterns filled in.
 
     A ``patterns/index.md`` entry in the configured nav becomes a section of pattern sections,
-    each holding its cards; only patterns sit at the top of it, so with ``navigation.prune`` a
-    page carries its own pattern's cards rather than every card of the site.
+    each holding its cards; with ``navigation.prune`` a page then carries every pattern's title
+    and its own pattern's cards. Material writes that into every page, so beyond
+    ``max_patterns`` patterns the entry stays the one Patterns page, which lists them all, and
+    each page's navigation keeps the same size however large the knowledge base grows.
     """
     sections = [{p.title: [f"patterns/{p.id}/index.md", *(
         {c.title: f"cards/{c.id}/index.md"} for c in kb.listed_cards(p) if c.pattern is p)]}
-        for p in kb.patterns.values()]
+        for p in kb.patterns.values()] if len(kb.patterns) <= max_patterns else []
     patterns_entry = {"Patterns": [PATTERNS_INDEX, *sections]}
     if nav is None:
         return [*_content_nav(docs_dir, docs_dir), {"Sign finder": SIGNS_PAGE}, patterns_entry]

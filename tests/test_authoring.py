@@ -11,7 +11,7 @@ import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
 from .conftest import BASE_FILES, REPO, Project
-from .html import article, link_targets
+from .pages import article, link_targets
 
 RENAMED = {
     "cards/stuck/name-it.yml": None,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from urllib.parse import urljoin
 
 from .conftest import BASE_FILES, Project
-from .html import article, link_targets, links, resolve
+from .pages import article, link_targets, links, resolve
 
 
 def test_every_pattern_and_card_has_a_page_at_the_contract_path(built_site: Project) -> None:
@@ -198,3 +198,22 @@ def test_a_good_build_replaces_the_site(make_project: Callable[..., Project]) ->
     assert project.build().returncode == 0
     assert not (project.site / "stale.html").exists()
     assert (project.site / "cards/defend/index.html").exists()
+
+
+def test_a_large_site_keeps_every_page_navigation_the_same_size(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project({"mkdocs.yml": BASE_FILES["mkdocs.yml"].replace(
+        "show_drafts: false", "show_drafts: false\n    nav_max_patterns: 1")})
+    result = project.build("--strict")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "not included in the" not in result.stderr
+    navs = {}
+    for page in ["cards/defend", "cards/ask-directly", "patterns/stuck", "signs"]:
+        html = project.html(page)
+        nav = html.split("md-nav--primary")[1].split("md-nav--secondary")[0]
+        assert "Stuck that hides hopelessness" not in nav  # no pattern is listed in the nav
+        assert "Defend the process" not in nav
+        navs[page] = re.sub(r'(class|href)="[^"]*"', "", nav)
+    assert len(set(map(len, navs.values()))) <= 2, {k: len(v) for k, v in navs.items()}
+    assert link_targets(project.html("patterns"), "patterns/")[
+        "Stuck that hides hopelessness"] == "patterns/risk/"

@@ -24,6 +24,9 @@ class Settings:
     disclaimer: str = DEFAULT_DISCLAIMER
     #: report text that looks like it could identify a person (names, dates, phone numbers...)
     lint_identifiers: bool = True
+    #: list each pattern with its cards in the navigation while there are at most this many
+    #: patterns; above that the navigation links the Patterns page, so every page stays small
+    nav_max_patterns: int = 30
 
     @classmethod
     def from_mapping(cls, raw: Any, problems: Problems, where: Location) -> Settings:
