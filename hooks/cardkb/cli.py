@@ -17,7 +17,6 @@ from .mkdocs_config import SiteConfig, read_site_config
 from .problems import Problems
 from .project import CheckedProject, check_project
 from .review import overdue_reviews
-from .scaffold import ScaffoldError, new_card, new_pattern
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,6 +100,10 @@ def _ids(checked: CheckedProject) -> int:
 
 
 def _new(site: SiteConfig, args: argparse.Namespace) -> int:
+    # Imported here: scaffolding needs the templates, and a pre-commit check should not wait
+    # for them to load.
+    from .scaffold import ScaffoldError, new_card, new_pattern
+
     cards_dir = site.root / site.settings.cards_dir
     try:
         if args.kind == "pattern":
