@@ -99,6 +99,7 @@ def test_layouts_for_server_and_disk() -> None:
     assert UrlLayout(False).content_url("curricula/m.md") == "curricula/m.html"
     assert UrlLayout(True).content_url("index.md") == ""
     assert UrlLayout(False).content_url("curricula/index.md") == "curricula/index.html"
+    assert UrlLayout(False).content_url("index.md") == "index.html"  # from disk, never a folder
 
 
 def _parse(text: str) -> tuple[object, list[str]]:

@@ -30,8 +30,8 @@ class UrlLayout:
         return self.page_url(self.folder(kind, id_))
 
     def page_url(self, folder: str) -> str:
-        """The URL of the index page of a folder, in this layout."""
-        return folder if self.directory_urls or not folder else folder + "index.html"
+        """The URL of the index page of a folder: the folder itself, or its index.html on disk."""
+        return folder if self.directory_urls else folder + "index.html"
 
     def entity_url(self, entity: Entity) -> str:
         return self.url(entity.kind, entity.id)
