@@ -57,9 +57,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     problems = Problems()
     settings = Settings.from_mapping(config.extra.get("cardkb"), problems, Location("mkdocs.yml"))
     docs_dir = Path(config.docs_dir).relative_to(root).as_posix()
+    if config.extra.get("analytics"):
+        # Material loads analytics from a script at run time, where the privacy plugin cannot
+        # see it: refuse it here, since a practice's site must request nothing from outside.
+        problems.error(Location("mkdocs.yml"), "extra: analytics would send every reader's "
+                       "visits outside the practice; a cardkb site requests nothing from outside, "
+                       "so remove it")
     checked = check_project(root, settings, docs_dir, problems)
     _report(problems)
-    if not checked.ok:
+    if problems.errors:
         raise Abort(f"cardkb: {len(problems.errors)} problem(s) in the cards or their links; "
                     "nothing was built and the last site is unchanged")
     kb = checked.knowledge_base

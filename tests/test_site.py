@@ -217,3 +217,13 @@ def test_a_large_site_keeps_every_page_navigation_the_same_size(
     assert len(set(map(len, navs.values()))) <= 2, {k: len(v) for k, v in navs.items()}
     assert link_targets(project.html("patterns"), "patterns/")[
         "Stuck that hides hopelessness"] == "patterns/risk/"
+
+
+def test_analytics_are_refused(make_project: Callable[..., Project]) -> None:
+    config = BASE_FILES["mkdocs.yml"].replace(
+        "extra:\n", "extra:\n  analytics:\n    provider: google\n    property: G-XXXX\n")
+    project = make_project({"mkdocs.yml": config})
+    result = project.build()
+    assert result.returncode == 1
+    assert "mkdocs.yml:1:1: extra: analytics would send every reader's visits outside" \
+        in result.stderr
