@@ -29,12 +29,17 @@
     return node && node.tagName !== "H1" ? node : null;
   }
 
+  // Inputs already wired up. Kept here rather than in an attribute of the page, because
+  // instant navigation may swap in a page whose markup still carries such an attribute.
+  var wired = new WeakSet();
+
   function setUp() {
     var box = document.querySelector(".cardkb-filter");
     var input = box && box.querySelector("#cardkb-filter-input");
-    if (!input || box.getAttribute("data-cardkb-ready") === "true") {
+    if (!input || wired.has(input)) {
       return;
     }
+    wired.add(input);
     var empty = box.querySelector(".cardkb-filter-empty");
     var groups = Array.prototype.map.call(
       document.querySelectorAll(".cardkb-sign-list"),

@@ -276,8 +276,12 @@ def test_the_sign_finder_works_with_instant_navigation(instant_url: str, watch: 
     page.wait_for_url(lambda url: same_page(url, f"{instant_url}patterns/{PRINT_PATTERN}/"))
     page.go_back()
     page.wait_for_url(f"{instant_url}signs/")
-    box.wait_for()
+    # As a reader would: type once the page has settled and the filter is wired up again.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_selector(".cardkb-filter[data-cardkb-ready=true] #cardkb-filter-input")
     box.fill("xylophone")
+    page.wait_for_function(
+        "document.querySelector('.cardkb-filter').dataset.cardkbShown === '0'")
     assert visible_signs(page) == []
     assert page.evaluate("window.__sameDocument") is True
     watch.assert_clean("instant navigation")
