@@ -52,6 +52,8 @@ def lint_identifiers(kb: KnowledgeBase, problems: Problems) -> None:
 
 def _without_links(text: str) -> str:
     """The text with each ``[[link]]`` blanked out: ids are names of cards, not of people."""
+    if "[[" not in text:
+        return text
     return _WIKILINK.sub(lambda match: " " * len(match.group()), text)
 
 

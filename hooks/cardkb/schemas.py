@@ -38,7 +38,8 @@ def _validator(kind: str) -> Draft202012Validator:
     # The schema's $refs only point into its own $defs: inlining them once saves jsonschema a
     # reference lookup at every field of every file.
     schema = load_schema(kind)
-    return Draft202012Validator(_inline_refs(schema, schema), format_checker=FormatChecker())
+    return Draft202012Validator(_inline_refs(schema, schema),
+                                format_checker=FormatChecker(formats=["date"]))
 
 
 def _inline_refs(node: Any, schema: dict[str, Any]) -> Any:

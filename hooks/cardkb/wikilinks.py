@@ -29,6 +29,8 @@ class WikiLink:
 
 
 def find_wikilinks(markdown: str) -> list[WikiLink]:
+    if "[[" not in markdown:  # most text has no links: skip the masking
+        return []
     masked = mask_code(markdown)
     links = []
     for match in _LINK.finditer(masked):
