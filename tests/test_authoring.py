@@ -238,3 +238,13 @@ def test_identifier_lint_flags_wording_but_allows_links_in_markdown(
         "example text must not identify anyone: use a placeholder such as [partner] or leave it "
         "out",
     ]
+
+
+def test_every_schema_field_has_help_for_the_editor() -> None:
+    for name in ["card.json", "pattern.json"]:
+        schema = json.loads((REPO / "hooks/cardkb/schema" / name).read_text())
+        defs = schema["$defs"]
+        for field, spec in schema["properties"].items():
+            target = defs.get(spec.get("$ref", "").removeprefix("#/$defs/"), {})
+            for key in ["description", "examples"]:
+                assert key in spec or key in target, (name, field, key)
