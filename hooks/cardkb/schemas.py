@@ -4,22 +4,31 @@ The schema files in ``schema/`` are the single description of the shapes: editor
 completion and hover help, and this module uses them to validate. jsonschema's messages are written
 for programmers, so each error is translated here into a sentence with a location and, where YAML
 read something the author did not mean (``no`` as false, a date), a hint to quote it.
+
+Most files are valid, and a pre-commit check of thousands of them should not wait for
+jsonschema's careful traversal: each file first meets the same schema compiled to Python by
+fastjsonschema, and only a file that fails it goes through jsonschema, for every error and its
+place. Both read the same schema files; a test holds the two to the same verdict.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+import fastjsonschema
 
 from .problems import Location, Problems, did_you_mean
 from .yaml_source import TYPE_NAMES, JsonPath, YamlDocument
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILES = {"pattern": "pattern.json", "card": "card.json"}
 _JSON_TYPES = {"string": "text", "array": "a list", "object": "a mapping of fields",
@@ -35,11 +44,48 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 @cache
 def _validator(kind: str) -> Draft202012Validator:
-    # The schema's $refs only point into its own $defs: inlining them once saves jsonschema a
-    # reference lookup at every field of every file.
-    schema = load_schema(kind)
-    return Draft202012Validator(_inline_refs(schema, schema),
+    """jsonschema's validator, which explains every error; imported only when a file has one."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    return Draft202012Validator(_inlined_schema(kind),
                                 format_checker=FormatChecker(formats=["date"]))
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def is_iso_date(value: object) -> bool:
+    """The ``date`` format as jsonschema checks it: YYYY-MM-DD, and a day that exists."""
+    if not isinstance(value, str):
+        return True
+    try:
+        return bool(_ISO_DATE.match(value)) and bool(datetime.date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+@cache
+def _fast_validator(kind: str) -> Callable[[Any], Any]:
+    """The schema compiled to Python: it only says whether a file is valid, quickly."""
+    return fastjsonschema.compile(
+        _inlined_schema(kind), formats={"date": is_iso_date}, use_default=False)
+
+
+def is_valid_shape(data: Any, kind: str) -> bool:
+    try:
+        _fast_validator(kind)(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+@cache
+def _inlined_schema(kind: str) -> dict[str, Any]:
+    # The schema's $refs only point into its own $defs: inlining them once saves a reference
+    # lookup at every field of every file.
+    schema = load_schema(kind)
+    inlined: dict[str, Any] = _inline_refs(schema, schema)
+    return inlined
 
 
 def _inline_refs(node: Any, schema: dict[str, Any]) -> Any:
@@ -65,8 +111,11 @@ def check_shape(document: YamlDocument, kind: str, problems: Problems) -> bool:
         problems.error(document.value_location(()),
                        f"a {kind} file holds fields such as 'title: ...', one per line")
         return False
+    data = _with_review_dates(data)
+    if is_valid_shape(data, kind):
+        return True
     before = len(problems)
-    for error in sorted(_validator(kind).iter_errors(_with_review_dates(data)),
+    for error in sorted(_validator(kind).iter_errors(data),
                         key=lambda e: list(map(str, e.absolute_path))):
         for location, message in _translate(error, document):
             problems.error(location, message)
