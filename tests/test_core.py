@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cardkb.config import Settings
-from cardkb.problems import Problems
+from cardkb.problems import Location, Problems
 from cardkb.project import check_project
 from cardkb.urls import UrlLayout, relative_href
 from cardkb.wikilinks import find_wikilinks, mask_code
@@ -134,3 +135,17 @@ def test_yaml_refuses(text: str, problem: str) -> None:
 def test_keys_that_yaml_would_read_as_booleans_stay_words() -> None:
     data, problems = _parse("no: 1\nyes: 2\n")
     assert data == {"no": 1, "yes": 2} and problems == []
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("show_drafts: 'yes'", "extra: cardkb: show_drafts must be true or false"),
+    ("nav_max_patterns: many", "extra: cardkb: nav_max_patterns must be a whole number"),
+    ("nav_max_patterns: true", "extra: cardkb: nav_max_patterns must be a whole number"),
+    ("disclaimer: 3", "extra: cardkb: disclaimer must be text"),
+    ("show_draft: true", "extra: cardkb: unknown setting 'show_draft' (did you mean "
+                         "'show_drafts'?)"),
+])
+def test_settings_of_the_wrong_type_are_reported(setting: str, message: str) -> None:
+    problems = Problems()
+    Settings.from_mapping(yaml.safe_load(setting), problems, Location("mkdocs.yml"))
+    assert [str(p) for p in problems.sorted()] == [f"mkdocs.yml:1:1: {message}"]

@@ -33,6 +33,10 @@ from typing import Any
 
 import yaml
 
+# The plain pages say what cardkb's pages say, in the same words.
+from cardkb.config import DEFAULT_DISCLAIMER, Settings
+from cardkb.render import SEEN_IN_HEADINGS
+
 REPO = Path(__file__).resolve().parents[1]
 CARDS_PER_PATTERN = 20
 SEED = 20261121
@@ -43,19 +47,6 @@ MAX_RATIO = 1.25  # cardkb build / plain Material build, at every size
 MAX_GROWTH_PER_LINEAR = 1.2  # 3.6x from 1,000 to 3,000 cards: 1.2 times linear
 MAX_CHECK_SHARE = 0.10  # cardkb check / cardkb build
 MAX_SITE_KB_PER_CARD = 80.0
-NAV_MAX_PATTERNS = 30  # cardkb's default (hooks/cardkb/config.py)
-
-SEEN_IN_HEADINGS = {
-    "client": "In the client",
-    "therapist": "In yourself, the therapist",
-    "process": "In the process",
-    "measure": "In the measures",
-    None: "General signs",
-}
-DEFAULT_DISCLAIMER = (
-    "Educational material for trained professionals. It is not clinical advice and is no "
-    "substitute for supervision or your own clinical judgement."
-)
 
 # -- synthetic text ------------------------------------------------------------------------------
 
@@ -630,7 +621,7 @@ def cardkb_nav(corpus: Corpus, site: PlainSite, base: dict[str, Any]) -> list[An
     """The navigation cardkb gives the same content: every pattern and its cards up to
     ``nav_max_patterns`` patterns, beyond that the Patterns page alone (see mkdocs_hooks.py)."""
     settings = (base.get("extra") or {}).get("cardkb") or {}
-    if len(corpus.patterns) <= int(settings.get("nav_max_patterns", NAV_MAX_PATTERNS)):
+    if len(corpus.patterns) <= int(settings.get("nav_max_patterns", Settings.nav_max_patterns)):
         return plain_nav(corpus, site)
     return NAV
 

@@ -13,6 +13,13 @@ DEFAULT_DISCLAIMER = (
     "substitute for supervision or your own clinical judgement."
 )
 
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", str: "text"}
+
+
+def _is_of_type(value: Any, expected: type) -> bool:
+    """``isinstance``, except that YAML's true and false are not numbers here."""
+    return isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -43,9 +50,9 @@ class Settings:
             if spec is None:
                 problems.error(where, f"extra: cardkb: unknown setting '{key}'"
                                + did_you_mean(str(key), known))
-            elif not isinstance(value, type(spec.default)):
+            elif not _is_of_type(value, type(spec.default)):
                 problems.error(where, f"extra: cardkb: {key} must be "
-                               f"{'true or false' if isinstance(spec.default, bool) else 'text'}")
+                               f"{_TYPE_NAMES[type(spec.default)]}")
             else:
                 values[key] = value
         return cls(**values)

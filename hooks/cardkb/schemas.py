@@ -72,6 +72,7 @@ def _fast_validator(kind: str) -> Callable[[Any], Any]:
 
 
 def is_valid_shape(data: Any, kind: str) -> bool:
+    """Whether ``data`` fits the schema of ``kind``, by the compiled check."""
     try:
         _fast_validator(kind)(data)
     except fastjsonschema.JsonSchemaException:
