@@ -66,7 +66,7 @@ class ContentPage:
     title: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Entity:
     """What patterns and cards have in common: an id in one shared namespace, and a file."""
 
@@ -87,8 +87,13 @@ class Entity:
     def source_path(self) -> str:
         return self.document.path
 
+    def __repr__(self) -> str:
+        # Patterns and cards link to each other both ways: the generated repr would print the
+        # whole knowledge base (and hang a failing test's report). The id says which one it is.
+        return f"<{type(self).__name__} {self.id!r}>"
 
-@dataclass(eq=False)
+
+@dataclass(eq=False, repr=False)
 class Pattern(Entity):
     summary: str = ""
     signs: list[Sign] = field(default_factory=list)
@@ -101,7 +106,7 @@ class Pattern(Entity):
     kind: ClassVar[str] = "pattern"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Card(Entity):
     pattern_id: str = ""
     verdict: Verdict = "works"
