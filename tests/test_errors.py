@@ -185,3 +185,12 @@ def test_all_problems_are_reported_at_once(make_project: Callable[..., Project])
                 if line.startswith(("cards/", "content/"))]
     assert len(problems) == 3, result.stdout
     assert result.stdout.splitlines()[-1] == "cardkb: 3 problems found"
+
+
+def test_links_to_a_pattern_without_its_file_are_not_reported_twice(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    project.remove("cards/risk/pattern.yml")
+    lines = project.check().stdout.splitlines()
+    assert lines == ["cards/risk:1:1: missing pattern.yml: every pattern folder needs one, with "
+                     "its title, summary, signs and dynamics", "cardkb: 1 problem found"]

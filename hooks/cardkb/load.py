@@ -73,6 +73,8 @@ def _load_pattern_folder(folder: Path, rel: str, problems: Problems) -> list[Sou
                 else ": every pattern folder needs one, with its title, summary, signs and "
                 "dynamics")
         problems.error(Location(rel), f"missing {PATTERN_FILE}{hint}")
+        if id_ok:  # the pattern exists, broken: links to it are not reported a second time
+            sources.append(SourceFile("pattern", pattern_id, pattern_id, None))
     for entry in sorted(folder.iterdir()):
         entry_rel = f"{rel}/{entry.name}"
         if entry.name.startswith("."):
