@@ -3,7 +3,9 @@
 This is the only module that imports MkDocs. It runs the pipeline before MkDocs touches
 ``site_dir``, hands the rendered pages to MkDocs as generated files, fills ``[[links]]`` into the
 hand-written pages, puts the patterns into the navigation, and builds into a staging folder that
-replaces the site only when the whole build succeeded.
+replaces the site only when the whole build succeeded. In a live preview (``mkdocs serve``) a
+problem does not stop the server: the preview leaves out what is wrong and lists the problems at
+the top of every page, where an author who never looks at the terminal will see them.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from mkdocs.structure.pages import Page
 
 from cardkb.config import Settings
 from cardkb.model import KnowledgeBase
-from cardkb.problems import Location, Problems, Severity
+from cardkb.problems import Location, Problem, Problems, Severity
 from cardkb.project import check_project
 from cardkb.render import SiteRenderer
 from cardkb.staging import StagedSite
 from cardkb.urls import UrlLayout
 
 log = logging.getLogger("mkdocs.plugins.cardkb")
+# In a live preview, problems are printed through a logger of their own: on MkDocs' loggers,
+# strict mode would count them and refuse to serve anything until they are fixed.
+preview_log = logging.getLogger("cardkb.preview")
 
 PATTERNS_INDEX = "patterns/index.md"
 SIGNS_PAGE = "signs/index.md"
@@ -43,6 +48,8 @@ class _Build:
     finished: bool = False
     failed: bool = False
     generated: set[str] = field(default_factory=set)
+    #: the problems shown at the top of every page of a live preview
+    notice: str = ""
 
 
 _build = _Build()
@@ -64,12 +71,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
                        "visits outside the practice; a cardkb site requests nothing from outside, "
                        "so remove it")
     checked = check_project(root, settings, docs_dir, problems)
-    _report(problems)
-    if problems.errors:
+    previewing = _build.command == "serve"
+    _report(problems.sorted(), preview_log if previewing else log)
+    if problems.errors and not previewing:
         raise Abort(f"cardkb: {len(problems.errors)} problem(s) in the cards or their links; "
                     "nothing was built and the last site is unchanged")
     kb = checked.knowledge_base
     _build.renderer = SiteRenderer(kb, UrlLayout(config.use_directory_urls), settings)
+    notice = _build.renderer.problems_notice(problems.sorted()) if previewing else ""
+    _build.notice = str(notice)  # plain text from here: Markup + str would escape the page
     _build.finished = _build.failed = False
     config.extra["cardkb"] = {**(config.extra.get("cardkb") or {}),
                               "disclaimer": settings.disclaimer}
@@ -107,6 +117,13 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return _build.renderer.content_page(markdown, page.url)
 
 
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if not _build.notice:
+        return html
+    title_end = html.find("</h1>") + len("</h1>") if "</h1>" in html else 0
+    return html[:title_end] + _build.notice + html[title_end:]
+
+
 def on_post_build(config: MkDocsConfig) -> None:
     _build.finished = True
 
@@ -126,12 +143,17 @@ def on_shutdown() -> None:
         log.info("cardkb: the build failed, so the last good site was left as it was")
 
 
-def _report(problems: Problems) -> None:
-    for problem in problems.sorted():
+def _report(problems: list[Problem], logger: logging.Logger) -> None:
+    if logger is preview_log and not preview_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+        preview_log.addHandler(handler)
+        preview_log.propagate = False
+    for problem in problems:
         if problem.severity is Severity.ERROR:
-            log.error(str(problem))
+            logger.error(str(problem))
         else:
-            log.warning(str(problem))
+            logger.warning(str(problem))
 
 
 def _navigation(nav: list[Any] | None, kb: KnowledgeBase, docs_dir: Path,

@@ -22,6 +22,7 @@ from .config import Settings
 from .export import export_json
 from .markdown_text import MarkdownRenderer, escape_markdown
 from .model import SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
+from .problems import Problem
 from .review import overdue_reviews
 from .schemas import SCHEMA_FILES
 from .urls import UrlLayout, relative_href
@@ -135,6 +136,16 @@ class SiteRenderer:
         if PATTERN_LIST_MARKER in markdown:
             markdown = markdown.replace(PATTERN_LIST_MARKER, f"\n{self.pattern_list(page_url)}\n")
         return markdown
+
+    def problems_notice(self, problems: list[Problem]) -> Markup:
+        """The problems, as a notice at the top of every page of a live preview.
+
+        An author who previews the site in a browser may never look at the terminal, so the
+        preview shows what is wrong where they are looking, while a real build still stops.
+        """
+        if not problems:
+            return Markup("")
+        return Markup(self.env.get_template("problems_notice.html.j2").render(problems=problems))
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -1,0 +1,143 @@
+"""The live preview (``make serve``) shows problems in the page, and recovers when they are fixed.
+
+Authors are clinicians: while they edit a card, the preview in their browser is where they look.
+A real ``mkdocs serve`` runs on a loopback port; a broken card must not leave the browser waiting
+(MkDocs' behaviour when a rebuild fails) but serve the rest of the site with every problem listed
+at the top of each page, and the list must go away once the file is fixed.
+"""
+
+from __future__ import annotations
+
+import html as html_text
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from .conftest import BASE_FILES, REPO, Project
+
+BROKEN_CARD = BASE_FILES["cards/stuck/name-it.yml"].replace("verdict: works", "verdict: work")
+PROBLEM = ("cards/stuck/name-it.yml:2:10: verdict: must be 'backfires' or 'works', not 'work' "
+           "(did you mean 'works'?)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def text_of(html: str) -> str:
+    """The page's text, tags removed, as a reader sees it."""
+    return html_text.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+class Preview:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.url = f"http://127.0.0.1:{free_port()}/"
+        self.log = project.root / "serve.log"
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks")}
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", self.url[7:-1]],
+                cwd=project.root, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def page(self, path: str) -> tuple[int, str]:
+        return fetch(self.url + path)
+
+    def output(self) -> str:
+        return self.log.read_text("utf-8", "replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def preview(make_project: Callable[..., Project]) -> Iterator[Preview]:
+    project = make_project({"cards/stuck/name-it.yml": BROKEN_CARD})
+    server = Preview(project)
+    try:
+        assert wait_for(lambda: "Serving on" in server.output()), server.output()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_the_preview_lists_the_problems_on_every_page(preview: Preview) -> None:
+    for path in ("", "patterns/stuck/", "cards/defend/", "curricula/module/", "signs/"):
+        status, html = preview.page(path)
+        assert status == 200, path
+        assert 'class="admonition danger cardkb-problems"' in html, path
+        assert PROBLEM in text_of(html), path
+        assert "&lt;" not in html, path  # the page itself is still HTML, not escaped text
+    _, card = preview.page("cards/defend/")
+    notice, title, wording = (card.index(s) for s in (
+        "cardkb-problems", '<h1 id="defend-the-process"', '<blockquote class="cardkb-wording"'))
+    assert title < notice < wording  # under the page's title, above its content
+    assert PROBLEM in preview.output()
+    assert "Traceback" not in preview.output()
+
+
+def test_the_preview_leaves_out_what_is_wrong(preview: Preview) -> None:
+    assert preview.page("cards/name-it/")[0] == 404
+    status, html = preview.page("cards/defend/")
+    assert status == 200
+    assert "Ask for the smallest sign" in html
+
+
+def test_fixing_the_file_clears_the_problems(preview: Preview) -> None:
+    preview.project.write({"cards/stuck/name-it.yml": BASE_FILES["cards/stuck/name-it.yml"]})
+    assert wait_for(lambda: preview.page("cards/name-it/")[0] == 200), preview.output()
+    status, html = preview.page("patterns/stuck/")
+    assert status == 200
+    assert "cardkb-problems" not in html
+
+
+def test_a_build_still_stops_on_the_same_problem(make_project: Callable[..., Project]) -> None:
+    result = make_project({"cards/stuck/name-it.yml": BROKEN_CARD}).build()
+    assert result.returncode == 1
+    assert PROBLEM in result.stdout + result.stderr
+
+
+def test_the_preview_survives_a_card_whose_pattern_is_broken(
+        make_project: Callable[..., Project]) -> None:
+    # ask-directly belongs to the broken pattern, and is shown on the stuck pattern's page too
+    project = make_project({"cards/risk/ask-directly.yml": BASE_FILES["cards/risk/ask-directly.yml"]
+                            + "also_in: [stuck]\n"})
+    project.remove("cards/risk/pattern.yml")
+    server = Preview(project)
+    try:
+        assert wait_for(lambda: "Serving on" in server.output()), server.output()
+        status, html = server.page("patterns/stuck/")
+        assert status == 200
+        assert "cards/risk:1:1: missing pattern.yml" in text_of(html)
+        assert "Traceback" not in server.output()
+    finally:
+        server.stop()
