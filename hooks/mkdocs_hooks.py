@@ -11,6 +11,7 @@ the top of every page, where an author who never looks at the terminal will see 
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,10 @@ _build = _Build()
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    _build.command = command
+    # `mkdocs serve --clean` reports itself as "build", but serves a temporary folder of its own:
+    # staging that build would leave the server an empty folder. Only serve imports its module.
+    serving = command == "serve" or "mkdocs.commands.serve" in sys.modules
+    _build.command = "serve" if serving else command
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:

@@ -58,14 +58,14 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60) -> bool:
 
 
 class Preview:
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, *options: str) -> None:
         self.project = project
         self.url = f"http://127.0.0.1:{free_port()}/"
         self.log = project.root / "serve.log"
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks")}
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", self.url[7:-1]],
+                [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", self.url[7:-1], *options],
                 cwd=project.root, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def page(self, path: str) -> tuple[int, str]:
@@ -139,5 +139,18 @@ def test_the_preview_survives_a_card_whose_pattern_is_broken(
         assert status == 200
         assert "cards/risk:1:1: missing pattern.yml" in text_of(html)
         assert "Traceback" not in server.output()
+    finally:
+        server.stop()
+
+
+def test_serve_clean_serves_the_site(make_project: Callable[..., Project]) -> None:
+    """``mkdocs serve --clean`` tells the hooks it is a build; it must not be built into a
+    staging folder that the server never sees."""
+    project = make_project()
+    server = Preview(project, "--clean")
+    try:
+        assert wait_for(lambda: "Serving on" in server.output()), server.output()
+        assert server.page("cards/name-it/")[0] == 200
+        assert server.page("")[0] == 200
     finally:
         server.stop()
