@@ -33,6 +33,11 @@ log = logging.getLogger("mkdocs.plugins.cardkb")
 # In a live preview, problems are printed through a logger of their own: on MkDocs' loggers,
 # strict mode would count them and refuse to serve anything until they are fixed.
 preview_log = logging.getLogger("cardkb.preview")
+if not preview_log.handlers:
+    _preview_handler = logging.StreamHandler()
+    _preview_handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    preview_log.addHandler(_preview_handler)
+    preview_log.propagate = False
 
 PATTERNS_INDEX = "patterns/index.md"
 SIGNS_PAGE = "signs/index.md"
@@ -76,13 +81,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
                        "so remove it")
     checked = check_project(root, settings, docs_dir, problems)
     previewing = _build.command == "serve"
-    _report(problems.sorted(), preview_log if previewing else log)
+    found = problems.sorted()
+    _report(found, preview_log if previewing else log)
     if problems.errors and not previewing:
         raise Abort(f"cardkb: {len(problems.errors)} problem(s) in the cards or their links; "
                     "nothing was built and the last site is unchanged")
     kb = checked.knowledge_base
     _build.renderer = SiteRenderer(kb, UrlLayout(config.use_directory_urls), settings)
-    notice = _build.renderer.problems_notice(problems.sorted()) if previewing else ""
+    notice = _build.renderer.problems_notice(found) if previewing else ""
     _build.notice = str(notice)  # plain text from here: Markup + str would escape the page
     _build.finished = _build.failed = False
     config.extra["cardkb"] = {**(config.extra.get("cardkb") or {}),
@@ -148,11 +154,6 @@ def on_shutdown() -> None:
 
 
 def _report(problems: list[Problem], logger: logging.Logger) -> None:
-    if logger is preview_log and not preview_log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
-        preview_log.addHandler(handler)
-        preview_log.propagate = False
     for problem in problems:
         if problem.severity is Severity.ERROR:
             logger.error(str(problem))

@@ -64,9 +64,7 @@ def test_every_pattern_meets_the_bar(kb: KnowledgeBase, pattern_id: str) -> None
 
 def test_the_safety_pattern_points_to_risk_assessment_and_supervision(kb: KnowledgeBase) -> None:
     safety = kb.patterns[SAFETY_PATTERN].safety or ""
-    assert "risk assessment" in safety.lower() or "assess" in safety.lower()
-    assert "supervis" in safety.lower()
-    assert "protocol" in safety.lower()
+    assert all(word in safety.lower() for word in ("assess", "protocol", "supervision"))
 
 
 @pytest.mark.parametrize("pattern_id", ["stuck-client", "cancellations-and-no-shows",

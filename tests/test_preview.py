@@ -18,8 +18,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
+
+from cardkb.config import Settings
+from cardkb.model import KnowledgeBase
+from cardkb.problems import Location, Problems
+from cardkb.render import SiteRenderer
+from cardkb.urls import UrlLayout
 
 from .conftest import BASE_FILES, REPO, Project
 
@@ -79,15 +86,21 @@ class Preview:
         self.process.wait(timeout=20)
 
 
-@pytest.fixture
-def preview(make_project: Callable[..., Project]) -> Iterator[Preview]:
-    project = make_project({"cards/stuck/name-it.yml": BROKEN_CARD})
-    server = Preview(project)
+@contextmanager
+def serving(project: Project, *options: str) -> Iterator[Preview]:
+    """``mkdocs serve`` of the project, once it has built and listens; stopped afterwards."""
+    server = Preview(project, *options)
     try:
         assert wait_for(lambda: "Serving on" in server.output()), server.output()
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def preview(make_project: Callable[..., Project]) -> Iterator[Preview]:
+    with serving(make_project({"cards/stuck/name-it.yml": BROKEN_CARD})) as server:
+        yield server
 
 
 def test_the_preview_lists_the_problems_on_every_page(preview: Preview) -> None:
@@ -132,25 +145,29 @@ def test_the_preview_survives_a_card_whose_pattern_is_broken(
     project = make_project({"cards/risk/ask-directly.yml": BASE_FILES["cards/risk/ask-directly.yml"]
                             + "also_in: [stuck]\n"})
     project.remove("cards/risk/pattern.yml")
-    server = Preview(project)
-    try:
-        assert wait_for(lambda: "Serving on" in server.output()), server.output()
+    with serving(project) as server:
         status, html = server.page("patterns/stuck/")
         assert status == 200
         assert "cards/risk:1:1: missing pattern.yml" in text_of(html)
         assert "Traceback" not in server.output()
-    finally:
-        server.stop()
 
 
 def test_serve_clean_serves_the_site(make_project: Callable[..., Project]) -> None:
     """``mkdocs serve --clean`` tells the hooks it is a build; it must not be built into a
     staging folder that the server never sees."""
-    project = make_project()
-    server = Preview(project, "--clean")
-    try:
-        assert wait_for(lambda: "Serving on" in server.output()), server.output()
+    with serving(make_project(), "--clean") as server:
         assert server.page("cards/name-it/")[0] == 200
         assert server.page("")[0] == 200
-    finally:
-        server.stop()
+
+
+def test_the_notice_marks_warnings_and_shows_messages_as_text() -> None:
+    problems = Problems()
+    problems.error(Location("cards/a/b.yml", 3, 7), "title: YAML reads <script>x</script>")
+    problems.warning(Location("content/x.md", 2, 1), "[[old]]: 'old' is retired")
+    renderer = SiteRenderer(KnowledgeBase(), UrlLayout(), Settings())
+    notice = renderer.problems_notice(problems.sorted())
+    assert "<script>" not in notice
+    assert "cards/a/b.yml:3:7: title: YAML reads <script>x</script>" in text_of(notice)
+    assert "content/x.md:2:1: warning: [[old]]: 'old' is retired" in text_of(notice)
+    assert "2 problems" in text_of(notice)
+    assert renderer.problems_notice([]) == ""

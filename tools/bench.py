@@ -36,6 +36,7 @@ import yaml
 # The plain pages say what cardkb's pages say, in the same words.
 from cardkb.config import DEFAULT_DISCLAIMER, Settings
 from cardkb.render import SEEN_IN_HEADINGS
+from cardkb.wikilinks import replace_wikilinks
 
 REPO = Path(__file__).resolve().parents[1]
 CARDS_PER_PATTERN = 20
@@ -485,13 +486,7 @@ class PlainSite:
 
     def wikilinks(self, text: str, from_dir: str) -> str:
         """``[[id]]`` and ``[[id|text]]`` written out as the Markdown links a person would write."""
-        out, rest = [], text
-        while (start := rest.find("[[")) >= 0:
-            end = rest.index("]]", start)
-            target, _, label = rest[start + 2:end].partition("|")
-            out += [rest[:start], self.link(target, label or None, from_dir)]
-            rest = rest[end + 2:]
-        return "".join([*out, rest])
+        return replace_wikilinks(text, lambda link: self.link(link.target, link.text, from_dir))
 
 
 def _front_matter(title: str, description: str) -> str:
@@ -701,12 +696,9 @@ def build(config: Path) -> Run:
 
 
 def check(config: Path) -> Run:
-    """``cardkb check`` on the project, whichever side of ``check`` this version wants ``-f``."""
-    cardkb = _tool("cardkb", "cardkb.cli")
-    usage = subprocess.run([*cardkb, "--help"], capture_output=True, text=True, env=_env())
-    top_level = "-f CONFIG_FILE] {" in usage.stdout.replace("\n", " ")
-    arguments = ["-f", str(config), "check"] if top_level else ["check", "-f", str(config)]
-    return timed([*cardkb, *arguments], config.parent / "check.log")
+    """``cardkb check`` on the project, as a pre-commit hook runs it."""
+    return timed([*_tool("cardkb", "cardkb.cli"), "-f", str(config), "check"],
+                 config.parent / "check.log")
 
 
 def folder_bytes(folder: Path) -> int:

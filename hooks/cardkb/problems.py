@@ -35,9 +35,14 @@ class Problem:
     message: str
     severity: Severity = Severity.ERROR
 
-    def __str__(self) -> str:
+    @property
+    def text(self) -> str:
+        """The message as reported, with ``warning:`` before a warning's."""
         prefix = "warning: " if self.severity is Severity.WARNING else ""
-        return f"{self.location}: {prefix}{self.message}"
+        return prefix + self.message
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.text}"
 
 
 @dataclass
