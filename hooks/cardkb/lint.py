@@ -26,6 +26,10 @@ def plain_text_fields(entity: Entity) -> Iterator[tuple[JsonPath, str]]:
         yield ("summary",), entity.summary
         for sign in entity.signs:
             yield sign.path, sign.text
+        for index, phrase in enumerate(entity.heard_as):
+            yield ("heard_as", index), phrase
+        for ref in entity.tell_apart:
+            yield ref.path[:-1] + ("how",), ref.why or ""
     if isinstance(entity, Card):
         yield ("sign",), entity.sign
         for index, wording in enumerate(entity.wording):

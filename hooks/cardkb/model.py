@@ -100,6 +100,11 @@ class Pattern(Entity):
     dynamics: str = ""
     shift: str | None = None
     safety: str | None = None
+    #: how supervisees tend to put the pattern, in their own words (weighted high by the finder)
+    heard_as: list[str] = field(default_factory=list)
+    #: similar patterns and how to tell this one from each
+    tell_apart: list[Ref] = field(default_factory=list)
+    status: Status = Status.PUBLISHED
     # derived: every card shown on this pattern's page, its own first, then those from also_in
     cards: list[Card] = field(default_factory=list)
 

@@ -91,8 +91,12 @@ def _pattern(source: SourceFile, data: dict[str, Any]) -> Pattern:
         else Sign(item["text"], item.get("seen_in"), ("signs", i, "text"))
         for i, item in enumerate(data["signs"])
     ]
+    tell_apart = [Ref(item["id"], item["how"], ("tell_apart", i, "id"))
+                  for i, item in enumerate(data.get("tell_apart", []))]
     return Pattern(**_common(source, data), summary=data["summary"], signs=signs,
-                   dynamics=data["dynamics"], shift=data.get("shift"), safety=data.get("safety"))
+                   dynamics=data["dynamics"], shift=data.get("shift"), safety=data.get("safety"),
+                   heard_as=list(data.get("heard_as", [])), tell_apart=tell_apart,
+                   status=Status(data.get("status", "published")))
 
 
 def _card(source: SourceFile, data: dict[str, Any]) -> Card:
