@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from .config import Settings
 from .export import export_json
+from .finder import DATA_FILE, FIND_FOLDER, finder_data
 from .markdown_text import MarkdownRenderer, escape_markdown
 from .model import SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
 from .problems import Problem
@@ -82,6 +83,13 @@ class SiteRenderer:
                                 cues=self._cues())
         yield self._render_page("patterns/", "patterns.md.j2",
                                 pattern_list=self.pattern_list("patterns/"))
+        yield self._render_page(
+            FIND_FOLDER, "find.md.j2",
+            signs_href=relative_href(self.layout.page_url(FIND_FOLDER),
+                                     self.layout.page_url("signs/")),
+            patterns_href=relative_href(self.layout.page_url(FIND_FOLDER),
+                                        self.layout.page_url("patterns/")))
+        yield GeneratedPage(DATA_FILE, finder_data(self.kb, self.layout).script)
         yield self._render_page("editors/", "editors.md.j2", today=self.today,
                                 overdue=overdue_reviews(self.kb, self.today))
         yield GeneratedPage("cards.json", export_json(self.kb, self.layout, self.today))

@@ -1,0 +1,629 @@
+/*
+ * cardkb's finder: from a supervisee's words to the pattern behind them, in the browser, offline.
+ *
+ * Two halves. The ranking (`CardkbRanking`) is pure: words in, ranked patterns out, testable in
+ * Node (tests/finder/). It is a hybrid of
+ *   - lexical matching with MiniSearch (BM25 over weighted fields): Porter2 stemming, stop words
+ *     that are never searched, prefix matching only for the word still being typed, typo
+ *     tolerance by word length; and
+ *   - meaning: a static word-embedding model shipped with the site (find/model.js), averaged over
+ *     the words of the query and compared with vectors the build computed for every pattern and
+ *     card (find/vectors.js), loaded only once someone searches.
+ * The two are combined per pattern as described in README.md ("How the finder ranks").
+ *
+ * The page half (`find/` and the box in every page's header) only draws: every piece of author
+ * text is set as text, never as HTML.
+ */
+(function (root) {
+  "use strict";
+
+  // ---------------------------------------------------------------------------------------------
+  // Words
+
+  // Words that say nothing about a client: never searched, so they never match every page.
+  var STOP_WORDS = new Set();
+
+  /* The stop words come with the data (hooks/cardkb/finder_stopwords.txt): one list for both ends. */
+  function setStopWords(words) {
+    STOP_WORDS = new Set(words);
+    stemCache = new Map();
+  }
+
+  var stemCache = new Map();
+  var WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+
+  function tokenize(text) {
+    return String(text).toLowerCase().match(WORD) || [];
+  }
+
+
+  /* A word's search term: lower case, British -ise spelt -ize, stemmed; null for a stop word. */
+  function normalize(word) {
+    var w = String(word).toLowerCase().replace(/['’]s$/, "").replace(/['’]/g, "");
+    if (!w || STOP_WORDS.has(w) || STOP_WORDS.has(word)) return null;
+    var cached = stemCache.get(w);
+    if (cached !== undefined) return cached;
+    var spelled = w.replace(/is(e|es|ed|ing|ation|ations)$/, "iz$1")
+      .replace(/our(s|ed|ing)?$/, "or$1");
+    var stem = root.cardkbStem ? root.cardkbStem(spelled) : spelled;
+    stemCache.set(w, stem);
+    return stem;
+  }
+
+  /* Typo tolerance by word length: none for short words, one edit from 5 letters, two from 9. */
+  function allowedEdits(term) {
+    return term.length >= 9 ? 2 : term.length >= 5 ? 1 : 0;
+  }
+
+  /* Levenshtein distance, capped: enough to say which typed word matched which text word. */
+  function editDistance(a, b, cap) {
+    if (Math.abs(a.length - b.length) > cap) return cap + 1;
+    var previous = [], current = [], i, j;
+    for (j = 0; j <= b.length; j++) previous[j] = j;
+    for (i = 1; i <= a.length; i++) {
+      current = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+        if (current[j] < best) best = current[j];
+      }
+      if (best > cap) return cap + 1;
+      previous = current;
+    }
+    return previous[b.length];
+  }
+
+  /* The query's search terms, with the last one marked as being typed (prefix search). */
+  function queryTerms(query) {
+    var typing = !/\s$/.test(query);
+    var terms = [];
+    tokenize(query).forEach(function (word) {
+      var term = normalize(word);
+      if (term && terms.indexOf(term) < 0) terms.push(term);
+    });
+    return { terms: terms, typing: typing && terms.length > 0 };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Documents
+
+  var PATTERN_BOOSTS = { title: 3, heard: 4, signs: 3, summary: 2, body: 1 };
+  var CARD_BOOSTS = { title: 2, sign: 2.5, wording: 1.5, move: 1, why: 0.7 };
+  var FIELDS = ["title", "heard", "signs", "summary", "body", "sign", "wording", "move", "why"];
+
+  function records(data, kind) {
+    var names = data.fields[kind];
+    return data[kind + "s"].map(function (row, index) {
+      var record = { kind: kind, index: index };
+      names.forEach(function (name, i) { record[name] = row[i]; });
+      return record;
+    });
+  }
+
+  function joined(value) {
+    return Array.isArray(value) ? value.join(" \n ") : value || "";
+  }
+
+  /* The searchable documents: one per pattern and one per card. */
+  function documents(data) {
+    var patterns = records(data, "pattern");
+    var cards = records(data, "card");
+    var docs = patterns.map(function (p) {
+      return { key: "p" + p.index, title: p.title, heard: joined(p.heard),
+               signs: joined(p.signs), summary: p.summary, body: p.body };
+    }).concat(cards.map(function (c) {
+      return { key: "c" + c.index, title: c.title, sign: c.sign, wording: joined(c.wording),
+               move: c.move, why: c.why };
+    }));
+    return { patterns: patterns, cards: cards, docs: docs };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Meaning: a static word-embedding model
+
+  /* A text's words as the model reads them: lower case, accents dropped, stop words left out. */
+  function modelWords(text) {
+    var folded = String(text).toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    return (folded.match(/[\p{L}\p{N}]+/gu) || []).filter(function (w) { return !STOP_WORDS.has(w); });
+  }
+
+  /* The table rows that spell a word: itself, or its longest pieces left to right (WordPiece). */
+  function pieces(model, word) {
+    var cached = model.pieces.get(word);
+    if (cached) return cached;
+    var rows = [], start = 0;
+    while (start < word.length) {
+      var end = word.length, row;
+      while (end > start) {
+        row = model.rows.get(start === 0 ? word.slice(start, end) : "##" + word.slice(start, end));
+        if (row !== undefined) break;
+        end--;
+      }
+      if (end === start) { rows = []; break; }
+      rows.push(row);
+      start = end;
+    }
+    model.pieces.set(word, rows);
+    return rows;
+  }
+
+  /* The mean of the vectors of a text's tokens, normalised; null when no word is known. */
+  function textVector(model, text) {
+    var sum = new Float32Array(model.dims), count = 0;
+    modelWords(text).forEach(function (word) {
+      pieces(model, word).forEach(function (row) {
+        var offset = row * model.dims;
+        for (var i = 0; i < model.dims; i++) sum[i] += model.vectors[offset + i];
+        count++;
+      });
+    });
+    return count ? unit(sum) : null;
+  }
+
+  function unit(vector) {
+    var norm = 0, i;
+    for (i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
+    norm = Math.sqrt(norm) || 1;
+    for (i = 0; i < vector.length; i++) vector[i] /= norm;
+    return vector;
+  }
+
+  function dot(a, b) {
+    var sum = 0;
+    for (var i = 0; i < a.length; i++) sum += a[i] * b[i];
+    return sum;
+  }
+
+  function decodeInt8(base64, scale) {
+    var bytes = typeof atob === "function" ? atob(base64)
+      : Buffer.from(base64, "base64").toString("binary");
+    var out = new Float32Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) {
+      var b = bytes.charCodeAt(i);
+      out[i] = (b > 127 ? b - 256 : b) * scale;
+    }
+    return out;
+  }
+
+  /* The model as shipped in find/model.js (from hooks/cardkb/finder_model.json). */
+  function loadModel(raw) {
+    var model = { dims: raw.dims, rows: new Map(), pieces: new Map(),
+                  vectors: decodeInt8(raw.vectors, raw.scale) };
+    raw.tokens.forEach(function (token, index) { model.rows.set(token, index); });
+    return model;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Ranking
+
+  /* How much of a pattern's lexical score its best cards add (its own text counts in full). */
+  var CARD_SHARE = 0.6;
+  /* How the lexical and the meaning scores are mixed (see README: How the finder ranks). */
+  var LEXICAL_WEIGHT = 0.5;
+
+  function Ranking(data, MiniSearch) {
+    setStopWords(data.stopWords);
+    var built = documents(data);
+    this.patterns = built.patterns;
+    this.cards = built.cards;
+    this.search = new MiniSearch({
+      idField: "key",
+      fields: FIELDS,
+      storeFields: [],
+      tokenize: tokenize,
+      processTerm: normalize,
+      searchOptions: { processTerm: function (term) { return term; } },
+    });
+    this.search.addAll(built.docs);
+    this.model = null;
+    this.vectors = null;
+  }
+
+  Ranking.prototype.useModel = function (rawModel, rawVectors) {
+    this.model = loadModel(rawModel);
+    this.vectors = {
+      patterns: decodeInt8(rawVectors.patterns, rawVectors.scale),
+      cards: decodeInt8(rawVectors.cards, rawVectors.scale),
+      dims: rawVectors.dims,
+    };
+  };
+
+  /* Lexical scores per document key, from MiniSearch, and which terms matched where. */
+  Ranking.prototype.lexical = function (query) {
+    var parsed = queryTerms(query);
+    if (!parsed.terms.length) return { terms: [], hits: new Map() };
+    var last = parsed.terms.length - 1;
+    var results = this.search.search({ queries: parsed.terms.map(function (term, i) {
+      return { queries: [term], combineWith: "OR" , prefix: parsed.typing && i === last,
+               fuzzy: allowedEdits(term) };
+    }), combineWith: "OR" }, {
+      boost: Object.assign({}, PATTERN_BOOSTS, CARD_BOOSTS),
+      fuzzy: function (term) { return allowedEdits(term); },
+      weights: { fuzzy: 0.45, prefix: 0.4 },
+    });
+    var hits = new Map();
+    results.forEach(function (r) { hits.set(r.id, r); });
+    return { terms: parsed.terms, hits: hits };
+  };
+
+  /* Meaning scores: cosine of the query with every pattern and card, or null without a model. */
+  Ranking.prototype.meaning = function (query) {
+    if (!this.model) return null;
+    var q = textVector(this.model, query);
+    if (!q) return null;
+    var dims = this.vectors.dims, v = this.vectors;
+    function scores(all, n) {
+      var out = new Float32Array(n);
+      for (var i = 0; i < n; i++) out[i] = dot(q, all.subarray(i * dims, (i + 1) * dims));
+      return out;
+    }
+    return { query: q, patterns: scores(v.patterns, this.patterns.length),
+             cards: scores(v.cards, this.cards.length) };
+  };
+
+  /*
+   * Patterns ranked for a query, each with its best-matching cards and why it is there.
+   * Lexical: a pattern's own BM25 score plus CARD_SHARE of its best card's, divided by the best
+   * pattern's, so 1 is the best lexical match. Meaning: cosine similarity rescaled so that the
+   * best pattern is 1 and the average pattern 0. Combined: LEXICAL_WEIGHT of one plus the rest of
+   * the other; a query no field matches is ranked by meaning alone, and the other way round.
+   */
+  Ranking.prototype.rank = function (query, limit) {
+    var self = this;
+    var lexical = this.lexical(query);
+    var meaning = this.meaning(query);
+    var n = this.patterns.length;
+    var lex = new Float32Array(n), bestCards = this.patterns.map(function () { return []; });
+    lexical.hits.forEach(function (hit, key) {
+      var index = +key.slice(1);
+      if (key[0] === "p") {
+        lex[index] += hit.score;
+      } else {
+        self.cards[index].patterns.forEach(function (p) {
+          bestCards[p].push({ card: index, score: hit.score, hit: hit });
+        });
+      }
+    });
+    bestCards.forEach(function (list, p) {
+      list.sort(function (a, b) { return b.score - a.score; });
+      if (list.length) lex[p] += CARD_SHARE * list[0].score;
+    });
+    var lexMax = Math.max.apply(null, Array.from(lex).concat([0]));
+    var sem = new Float32Array(n);
+    var haveMeaning = Boolean(meaning);
+    if (haveMeaning) {
+      var mean = 0, max = -1;
+      for (var p = 0; p < n; p++) {
+        var s = meaning.patterns[p];
+        sem[p] = s;
+        mean += s / n;
+        if (s > max) max = s;
+      }
+      for (p = 0; p < n; p++) sem[p] = max > mean ? Math.max(0, (sem[p] - mean) / (max - mean)) : 0;
+    }
+    var lexWeight = lexMax > 0 ? (haveMeaning ? LEXICAL_WEIGHT : 1) : 0;
+    var semWeight = haveMeaning ? 1 - lexWeight : 0;
+    var ranked = [];
+    for (var i = 0; i < n; i++) {
+      var score = lexWeight * (lexMax > 0 ? lex[i] / lexMax : 0) + semWeight * sem[i];
+      if (score <= 0.05 && !(lex[i] > 0)) continue;
+      ranked.push({ pattern: this.patterns[i], index: i, score: score, lexical: lex[i] > 0,
+                    cards: this.cardsFor(i, bestCards[i], meaning) });
+    }
+    ranked.sort(function (a, b) { return b.score - a.score || a.index - b.index; });
+    return { terms: lexical.terms, results: ranked.slice(0, limit || 8) };
+  };
+
+  /* A pattern's cards that fit the query best: lexical matches first, then closest in meaning. */
+  Ranking.prototype.cardsFor = function (pattern, lexicalCards, meaning) {
+    var chosen = lexicalCards.slice(0, 3).map(function (c) { return c.card; });
+    if (meaning && chosen.length < 3) {
+      var own = [];
+      this.cards.forEach(function (card, index) {
+        if (card.patterns.indexOf(pattern) >= 0 && chosen.indexOf(index) < 0) {
+          own.push({ index: index, score: meaning.cards[index] });
+        }
+      });
+      own.sort(function (a, b) { return b.score - a.score; });
+      own.slice(0, 3 - chosen.length).forEach(function (c) { chosen.push(c.index); });
+    }
+    var cards = this.cards;
+    return chosen.map(function (index) { return cards[index]; });
+  };
+
+  /* The phrases of a pattern that explain a match: signs and heard_as holding a query term. */
+  function matchedPhrases(pattern, terms, limit) {
+    var phrases = (pattern.heard || []).concat(pattern.signs || []);
+    var found = [];
+    phrases.forEach(function (phrase) {
+      if (found.length >= (limit || 3)) return;
+      if (tokenize(phrase).some(function (word) { return termMatches(word, terms); })) {
+        found.push(phrase);
+      }
+    });
+    return found;
+  }
+
+  /* Whether a word of the text matches one of the query terms (stem, typo or prefix). */
+  function termMatches(word, terms) {
+    var stem = normalize(word);
+    if (!stem) return false;
+    return terms.some(function (term) {
+      if (stem === term) return true;
+      if (term.length >= 3 && stem.indexOf(term) === 0) return true;
+      var cap = allowedEdits(term);
+      return cap > 0 && editDistance(stem, term, cap) <= cap;
+    });
+  }
+
+  /* The phrase of a pattern closest in meaning to the query, when no word matched. */
+  function closestPhrase(model, query, pattern) {
+    if (!model || !query) return null;
+    var best = null;
+    (pattern.heard || []).concat(pattern.signs || []).forEach(function (phrase) {
+      var v = textVector(model, phrase);
+      if (!v) return;
+      var s = dot(query, v);
+      if (!best || s > best.score) best = { phrase: phrase, score: s };
+    });
+    return best && best.phrase;
+  }
+
+  var api = {
+    stopWords: function () { return STOP_WORDS; }, setStopWords: setStopWords, tokenize: tokenize, normalize: normalize, queryTerms: queryTerms,
+    allowedEdits: allowedEdits, editDistance: editDistance, documents: documents,
+    loadModel: loadModel, textVector: textVector, modelWords: modelWords, pieces: pieces, termMatches: termMatches,
+    matchedPhrases: matchedPhrases, closestPhrase: closestPhrase, Ranking: Ranking,
+    CARD_SHARE: CARD_SHARE, LEXICAL_WEIGHT: LEXICAL_WEIGHT,
+  };
+  root.CardkbRanking = api;
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+})(typeof window !== "undefined" ? window : globalThis);
+
+/* ----------------------------------------------------------------------------------------------
+ * The page: the header box on every page, and find/ itself.
+ */
+(function () {
+  "use strict";
+  if (typeof document === "undefined") return;
+
+  var script = document.currentScript;
+  var assets = script ? script.src.replace(/[^/]*$/, "") : "";
+  var siteRoot = assets.replace(/assets\/$/, "");
+  // Opened from disk, pages are files (find/index.html); on a server, folders (find/).
+  var filePages = /\.html$/.test(location.pathname) || location.protocol === "file:";
+  var findUrl = siteRoot + (filePages ? "find/index.html" : "find/");
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var tag = element("script", { src: src });
+      tag.onload = resolve;
+      tag.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(tag);
+    });
+  }
+
+  // -- the header box: every page's search hands the words to find/ ------------------------------
+
+  function addHeaderBox() {
+    var header = document.querySelector(".md-header__inner");
+    if (!header || document.querySelector(".cardkb-header-find")) return;
+    var onFinder = document.querySelector("[data-cardkb-results]");
+    var form = element("form", { class: "cardkb-header-find", role: "search",
+                                 action: findUrl, method: "get" });
+    var label = element("label", { class: "cardkb-header-find__label", for: "cardkb-header-q" },
+                        "Find a pattern");
+    var input = element("input", { id: "cardkb-header-q", name: "q", type: "search",
+                                   class: "cardkb-header-find__input", autocomplete: "off",
+                                   placeholder: "Find: what is the supervisee describing?" });
+    form.appendChild(label);
+    form.appendChild(input);
+    if (onFinder) {
+      // On find/ itself the big box is the search: the header box types into it.
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var big = document.getElementById("cardkb-find-q");
+        big.value = input.value;
+        big.dispatchEvent(new Event("input"));
+        big.focus();
+      });
+    }
+    var source = header.querySelector(".md-header__source");
+    header.insertBefore(form, source);
+  }
+
+  // -- find/ --------------------------------------------------------------------------------------
+
+  function highlight(text, terms) {
+    var fragment = document.createDocumentFragment();
+    var last = 0;
+    String(text).replace(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu, function (word, offset) {
+      if (CardkbRanking.termMatches(word, terms)) {
+        fragment.appendChild(document.createTextNode(text.slice(last, offset)));
+        fragment.appendChild(element("mark", {}, word));
+        last = offset + word.length;
+      }
+      return word;
+    });
+    fragment.appendChild(document.createTextNode(text.slice(last)));
+    return fragment;
+  }
+
+  function startFinder() {
+    var box = document.getElementById("cardkb-find-q");
+    var list = document.querySelector("[data-cardkb-results]");
+    if (!box || !list) return;
+    var status = document.getElementById("cardkb-find-status");
+    var safetyNotice = document.getElementById("cardkb-find-safety");
+    var ranking = null, model = null, loading = null, modelLoading = null;
+
+    function load() {
+      if (!loading) {
+        loading = Promise.all([
+          loadScript(assets + "vendor/minisearch/minisearch.js"),
+          loadScript(assets + "vendor/wink-porter2-stemmer/stemmer.js"),
+          loadScript(siteRoot + "find/index.js"),
+        ]).then(function () {
+          ranking = new CardkbRanking.Ranking(window.cardkbFinder, window.MiniSearch);
+        });
+      }
+      return loading;
+    }
+
+    function loadMeaning() {
+      if (!modelLoading) {
+        modelLoading = Promise.all([loadScript(siteRoot + "find/model.js"),
+                                    loadScript(siteRoot + "find/vectors.js")])
+          .then(function () {
+            ranking.useModel(window.cardkbFinderModel, window.cardkbFinderVectors);
+            model = ranking.model;
+            show(box.value);
+          })
+          .catch(function () { /* meaning is a refinement: words alone still rank */ });
+      }
+      return modelLoading;
+    }
+
+    function resultItem(result, terms, queryVector) {
+      var p = result.pattern;
+      var item = element("li", { "data-cardkb-result": "", class: "cardkb-result" +
+                                 (p.isSafety ? " cardkb-result--safety" : "") });
+      var title = element("a", { href: p.url, class: "cardkb-result__title" });
+      title.appendChild(highlight(p.title, terms));
+      item.appendChild(title);
+      if (p.safety) {
+        var safety = element("p", { class: "cardkb-result__safety" });
+        safety.appendChild(element("strong", {}, "Safety: "));
+        safety.appendChild(document.createTextNode(p.safety));
+        item.appendChild(safety);
+      }
+      var phrases = CardkbRanking.matchedPhrases(p, terms, 3);
+      var why = element("p", { class: "cardkb-result__why" });
+      if (phrases.length) {
+        why.appendChild(element("span", { class: "cardkb-label" }, "Matches: "));
+        phrases.forEach(function (phrase, i) {
+          var q = element("q");
+          q.appendChild(highlight(phrase, terms));
+          why.appendChild(q);
+          if (i < phrases.length - 1) why.appendChild(document.createTextNode(" · "));
+        });
+      } else {
+        var close = CardkbRanking.closestPhrase(model, queryVector, p);
+        why.appendChild(element("span", { class: "cardkb-label" },
+                                close ? "Close in meaning to: " : "About: "));
+        why.appendChild(element("q", {}, close || p.summary));
+      }
+      item.appendChild(why);
+      if (result.cards.length) {
+        var cards = element("ul", { class: "cardkb-result__cards" });
+        result.cards.forEach(function (card) {
+          var li = element("li", { class: "cardkb-result__card cardkb-result__card--" + card.verdict });
+          li.appendChild(element("span", { class: "cardkb-result__verdict" },
+                                 card.verdict === "works" ? "Try" : "Tends to backfire"));
+          var a = element("a", { href: card.url });
+          a.appendChild(highlight(card.title, terms));
+          li.appendChild(a);
+          li.appendChild(document.createTextNode(": "));
+          li.appendChild(highlight(card.sign, terms));
+          cards.appendChild(li);
+        });
+        item.appendChild(cards);
+      }
+      return item;
+    }
+
+    var shown = null;
+    function show(query) {
+      if (!ranking) return;
+      var trimmed = query.slice(0, 500);
+      var ranked = ranking.rank(trimmed, 8);
+      var meaning = model ? ranking.meaning(trimmed) : null;
+      list.textContent = "";
+      safetyNotice.hidden = true;
+      safetyNotice.textContent = "";
+      ranked.results.forEach(function (result) {
+        list.appendChild(resultItem(result, ranked.terms, meaning && meaning.query));
+      });
+      // A matching safety pattern is never left below the fold: name it above the list.
+      var safetyIndex = ranked.results.findIndex(function (r) { return r.pattern.isSafety; });
+      if (safetyIndex >= 3) {
+        var s = ranked.results[safetyIndex].pattern;
+        safetyNotice.appendChild(element("strong", {}, "Check for risk: "));
+        safetyNotice.appendChild(element("a", { href: s.url }, s.title));
+        if (s.safety) safetyNotice.appendChild(document.createTextNode(" " + s.safety));
+        safetyNotice.hidden = false;
+      }
+      if (!trimmed.trim()) {
+        status.textContent = "Type what the supervisee says about the client: a few words or a whole sentence.";
+      } else if (!ranked.results.length) {
+        status.textContent = ranked.terms.length
+          ? "Nothing fits these words. Try other words, or browse the sign finder."
+          : "These words are too common to search for. Add a word about the client or the session.";
+      } else {
+        status.textContent = ranked.results.length + (ranked.results.length === 1 ? " pattern fits" : " patterns fit") +
+          ", best first." + (model ? "" : " (Matching words; meaning is still loading.)");
+      }
+      list.setAttribute("data-cardkb-query", query);
+      shown = query;
+      try {
+        var url = new URL(location.href);
+        if (trimmed.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
+        history.replaceState(null, "", url.toString());
+      } catch (error) { /* file:// pages may refuse; the results still show */ }
+    }
+
+    function onInput() {
+      load().then(function () {
+        show(box.value);
+        if (box.value.trim()) loadMeaning();
+      });
+    }
+
+    box.addEventListener("input", onInput);
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") {
+        var first = list.querySelector("a[href]");
+        if (first) { event.preventDefault(); first.focus(); }
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        var top = list.querySelector("a[href]");
+        if (top && shown === box.value) top.click();
+      }
+    });
+    list.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      var links = Array.prototype.slice.call(list.querySelectorAll("a[href]"));
+      var at = links.indexOf(document.activeElement);
+      if (at < 0) return;
+      event.preventDefault();
+      if (event.key === "ArrowDown" && at < links.length - 1) links[at + 1].focus();
+      else if (event.key === "ArrowUp") (at > 0 ? links[at - 1] : box).focus();
+    });
+    box.form.addEventListener("submit", function (event) { event.preventDefault(); });
+
+    var initial = new URLSearchParams(location.search).get("q");
+    if (initial) box.value = initial;
+    box.focus();
+    load().then(function () {
+      show(box.value);
+      if (box.value.trim()) loadMeaning();
+    }).catch(function () {
+      status.textContent = "The finder could not load its index. Use the sign finder or the list of patterns.";
+    });
+  }
+
+  function start() {
+    addHeaderBox();
+    startFinder();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

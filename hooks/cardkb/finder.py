@@ -1,0 +1,218 @@
+"""The finder's data: what ``find/`` searches, written once per build as a script.
+
+A supervisor types a supervisee's words into ``find/``; the ranking runs in the browser
+(``assets/cardkb-finder.js``), so the build only has to hand it the text of every visible pattern
+and card, field by field, in a compact form. Markdown fields are reduced to plain text here
+(``[[links]]`` become their titles), because the browser shows matched words, never markup.
+
+The data is a script (``window.cardkbFinder = {...}``) rather than JSON: a page opened from disk
+(``file://``) may load scripts but not fetch files, and a script from the site itself is allowed
+by the Content-Security-Policy in ``deploy/``. Building it is linear in the size of the cards.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model import Card, KnowledgeBase, Pattern, Status
+from .urls import UrlLayout, relative_href
+from .wikilinks import WikiLink, replace_wikilinks
+
+FIND_FOLDER = "find/"
+DATA_FILE = "find/index.js"
+#: the tag that marks a pattern readers must never miss when it matches (see the safety pattern)
+SAFETY_TAG = "safety"
+#: Markdown text is cut at a word boundary after this many characters: the finder ranks by the
+#: fields that say what a pattern or move is; the long explanations add size, not precision
+MAX_BODY_CHARS = 600
+
+STOP_WORDS = frozenset(
+    line for line in Path(__file__).with_name("finder_stopwords.txt").read_text("utf-8").split("\n")
+    if line and not line.startswith("#"))
+
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[*_`#>|]+|^\s*[-+]\s+|^\s*\d+[.)]\s+", re.MULTILINE)
+_SPACES = re.compile(r"\s+")
+_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
+
+
+@dataclass(frozen=True)
+class FinderData:
+    """The finder's data for one layout, and the address of its page."""
+
+    script: str
+    page_url: str
+
+
+def plain_text(markdown: str, kb: KnowledgeBase, limit: int | None = None) -> str:
+    """Markdown as the words a reader sees: links by their text, no markup, one line."""
+    def link_text(link: WikiLink) -> str:
+        target = kb.resolve(link.target)
+        return link.text or (target.title if target else link.target)
+
+    text = _MARKDOWN_LINK.sub(r"\1", replace_wikilinks(markdown, link_text))
+    text = _SPACES.sub(" ", _MARKUP.sub(" ", text)).strip()
+    if limit is not None and len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0]
+    return text
+
+
+def first_sentence(text: str) -> str:
+    match = _FIRST_SENTENCE.match(text)
+    return match.group(1) if match else text
+
+
+def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
+    """Every visible pattern and card, as the browser's finder reads them."""
+    page_url = layout.page_url(FIND_FOLDER)
+    patterns = [p for p in kb.patterns.values() if kb.is_visible(p)]
+    index_of = {pattern.id: i for i, pattern in enumerate(patterns)}
+    cards = [c for c in kb.visible_cards() if c.status is not Status.RETIRED]
+
+    def href(entity: Pattern | Card) -> str:
+        return relative_href(page_url, layout.entity_url(entity))
+
+    data: dict[str, Any] = {
+        "format": 1,
+        "stopWords": sorted(STOP_WORDS),
+        # Each record is an array in the order of its "fields" list: the keys are not repeated
+        # three thousand times in a large knowledge base.
+        "fields": {
+            "pattern": ["id", "url", "title", "summary", "signs", "heard", "body", "safety",
+                        "isSafety"],
+            "card": ["id", "url", "title", "verdict", "sign", "move", "why", "wording",
+                     "patterns"],
+        },
+        "patterns": [[
+            p.id, href(p), p.title, p.summary, [s.text for s in p.signs], p.heard_as,
+            plain_text("\n\n".join(t for t in (p.dynamics, p.shift or "") if t), kb,
+                       MAX_BODY_CHARS),
+            first_sentence(plain_text(p.safety, kb)) if p.safety else "",
+            int(SAFETY_TAG in p.tags),
+        ] for p in patterns],
+        "cards": [[
+            c.id, href(c), c.title, c.verdict, c.sign, plain_text(c.move, kb, MAX_BODY_CHARS),
+            plain_text(c.why, kb, MAX_BODY_CHARS), c.wording,
+            [index_of[p.id] for p in c.patterns if p.id in index_of],
+        ] for c in cards],
+    }
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Inside a <script> file nothing can close a tag, but keep the text inert everywhere.
+    payload = payload.replace("</", "<\\/")
+    return FinderData(f"window.cardkbFinder={payload};\n", page_url)
+
+
+# -- meaning ---------------------------------------------------------------------------------
+
+MODEL_FILE = "find/model.js"
+VECTORS_FILE = "find/vectors.js"
+_MODEL_PATH = Path(__file__).with_name("finder_model.json")
+_ACCENTS = re.compile(r"[\u0300-\u036f]")
+_MODEL_WORD = re.compile(r"[^\W_]+")
+
+
+class MeaningModel:
+    """The static word-embedding table of ``finder_model.json``, read as the browser reads it.
+
+    A text's vector is the mean of the vectors of its tokens, found by WordPiece's greedy
+    longest-match over the table (a word missing from the table is spelt with its pieces), with
+    the finder's stop words left out; ``assets/cardkb-finder.js`` does exactly the same, so the
+    build's vectors and the browser's query vector live in one space.
+    """
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        import numpy as np
+
+        self.raw = raw
+        self.dims: int = raw["dims"]
+        data = np.frombuffer(base64.b64decode(raw["vectors"]), dtype=np.int8)
+        self.vectors = data.reshape(-1, self.dims).astype(np.float32) * raw["scale"]
+        self.rows: dict[str, int] = {token: i for i, token in enumerate(raw["tokens"])}
+        self._pieces: dict[str, list[int]] = {}
+
+    @classmethod
+    def shipped(cls) -> MeaningModel:
+        return cls(json.loads(_MODEL_PATH.read_text("utf-8")))
+
+    def pieces(self, word: str) -> list[int]:
+        """The table rows that spell ``word``: itself, or its longest pieces left to right."""
+        cached = self._pieces.get(word)
+        if cached is not None:
+            return cached
+        rows: list[int] = []
+        start = 0
+        while start < len(word):
+            end = len(word)
+            while end > start:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.rows:
+                    rows.append(self.rows[piece])
+                    break
+                end -= 1
+            if end == start:  # a character the table lacks: the word is unknown
+                rows = []
+                break
+            start = end
+        self._pieces[word] = rows
+        return rows
+
+    def words(self, text: str) -> list[str]:
+        folded = _ACCENTS.sub("", unicodedata.normalize("NFD", text.lower()))
+        return [w for w in _MODEL_WORD.findall(folded) if w not in STOP_WORDS]
+
+    def text_vector(self, text: str) -> Any:
+        import numpy as np
+
+        rows = [row for word in self.words(text) for row in self.pieces(word)]
+        if not rows:
+            return np.zeros(self.dims, dtype=np.float32)
+        vector = self.vectors[rows].mean(axis=0)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+
+def _pattern_meaning_text(pattern: Pattern, cards: list[Card], kb: KnowledgeBase) -> str:
+    """What a pattern means: its own words, and the cues and titles of its cards."""
+    own = [pattern.title, pattern.summary, *(s.text for s in pattern.signs), *pattern.heard_as,
+           plain_text(pattern.dynamics, kb)]
+    return "\n".join(own + [f"{c.title}. {c.sign}" for c in cards])
+
+
+def _card_meaning_text(card: Card, kb: KnowledgeBase) -> str:
+    return "\n".join([card.title, card.sign, plain_text(card.move, kb, MAX_BODY_CHARS),
+                      *card.wording])
+
+
+def finder_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
+    """``find/vectors.js``: a vector per pattern and card, in the order of ``find/index.js``."""
+    import numpy as np
+
+    patterns = [p for p in kb.patterns.values() if kb.is_visible(p)]
+    cards = [c for c in kb.visible_cards() if c.status is not Status.RETIRED]
+    pattern_vectors = np.array([
+        model.text_vector(_pattern_meaning_text(p, [c for c in cards if c.pattern is p], kb))
+        for p in patterns]).reshape(-1, model.dims)
+    card_vectors = np.array([model.text_vector(_card_meaning_text(c, kb))
+                             for c in cards]).reshape(-1, model.dims)
+    scale = 1 / 127  # unit vectors: every number lies in [-1, 1]
+
+    def encoded(vectors: Any) -> str:
+        data = np.clip(np.round(vectors / scale), -127, 127).astype(np.int8)
+        return base64.b64encode(data.tobytes()).decode("ascii")
+
+    payload = json.dumps({"dims": model.dims, "scale": scale,
+                          "patterns": encoded(pattern_vectors), "cards": encoded(card_vectors)},
+                         separators=(",", ":"))
+    return f"window.cardkbFinderVectors={payload};\n"
+
+
+def model_script(model: MeaningModel) -> str:
+    """``find/model.js``: the table itself, for the query's vector in the browser."""
+    raw = {key: model.raw[key] for key in ("dims", "scale", "tokens", "vectors")}
+    return f"window.cardkbFinderModel={json.dumps(raw, separators=(',', ':'))};\n"
