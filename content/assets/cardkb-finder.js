@@ -186,10 +186,22 @@
     return out;
   }
 
+  /* Four bits a number, two a byte, high half first, each its level plus 8, a scale per dimension. */
+  function decodeNibbles(base64, rows, scales) {
+    var bytes = typeof atob === "function" ? atob(base64)
+      : Buffer.from(base64, "base64").toString("binary");
+    var dims = scales.length, out = new Float32Array(rows * dims);
+    for (var i = 0; i < out.length; i++) {
+      var b = bytes.charCodeAt(i >> 1);
+      out[i] = (((i & 1) ? (b & 15) : (b >> 4)) - 8) * scales[i % dims];
+    }
+    return out;
+  }
+
   /* The model as shipped in find/model.js (from hooks/cardkb/finder_model.json). */
   function loadModel(raw) {
     var model = { dims: raw.dims, rows: new Map(), pieces: new Map(),
-                  vectors: decodeInt8(raw.vectors, raw.scale) };
+                  vectors: decodeNibbles(raw.vectors, raw.tokens.length, raw.scales) };
     raw.tokens.forEach(function (token, index) { model.rows.set(token, index); });
     return model;
   }
@@ -197,10 +209,16 @@
   // ---------------------------------------------------------------------------------------------
   // Ranking
 
-  /* How much of a pattern's lexical score its best cards add (its own text counts in full). */
-  var CARD_SHARE = 0.6;
-  /* How the lexical and the meaning scores are mixed (see README: How the finder ranks). */
-  var LEXICAL_WEIGHT = 0.5;
+  var TUNING = {
+    /* How much of a pattern's lexical score its best card adds (its own text counts in full). */
+    cardShare: 0.6,
+    /* The lexical score's share of the combined score; the meaning score has the rest. */
+    lexicalWeight: 0.5,
+    /* How many of a pattern's phrases closest to the query make its meaning score. */
+    phrasesPerPattern: 2,
+    /* Past the third, a pattern is listed only if it scores this share of the best one. */
+    keepShare: 0.4,
+  };
 
   function Ranking(data, MiniSearch) {
     setStopWords(data.stopWords);
@@ -223,7 +241,8 @@
   Ranking.prototype.useModel = function (rawModel, rawVectors) {
     this.model = loadModel(rawModel);
     this.vectors = {
-      patterns: decodeInt8(rawVectors.patterns, rawVectors.scale),
+      phrases: decodeInt8(rawVectors.phrases, rawVectors.scale),
+      owners: rawVectors.owners,
       cards: decodeInt8(rawVectors.cards, rawVectors.scale),
       dims: rawVectors.dims,
     };
@@ -247,19 +266,28 @@
     return { terms: parsed.terms, hits: hits };
   };
 
-  /* Meaning scores: cosine of the query with every pattern and card, or null without a model. */
+  /*
+   * Meaning scores: for each pattern, the mean cosine of the query with its TUNING.phrasesPerPattern
+   * closest phrases (signs, heard-as phrases, card cues); for each card, with the card itself.
+   */
   Ranking.prototype.meaning = function (query) {
     if (!this.model) return null;
     var q = textVector(this.model, query);
     if (!q) return null;
-    var dims = this.vectors.dims, v = this.vectors;
-    function scores(all, n) {
-      var out = new Float32Array(n);
-      for (var i = 0; i < n; i++) out[i] = dot(q, all.subarray(i * dims, (i + 1) * dims));
-      return out;
+    var v = this.vectors, dims = v.dims, n = this.patterns.length;
+    var best = this.patterns.map(function () { return []; });
+    for (var i = 0; i < v.owners.length; i++) {
+      best[v.owners[i]].push(dot(q, v.phrases.subarray(i * dims, (i + 1) * dims)));
     }
-    return { query: q, patterns: scores(v.patterns, this.patterns.length),
-             cards: scores(v.cards, this.cards.length) };
+    var patterns = new Float32Array(n);
+    best.forEach(function (scores, p) {
+      scores.sort(function (a, b) { return b - a; });
+      var top = scores.slice(0, TUNING.phrasesPerPattern);
+      patterns[p] = top.length ? top.reduce(function (a, b) { return a + b; }, 0) / top.length : 0;
+    });
+    var cards = new Float32Array(this.cards.length);
+    for (i = 0; i < cards.length; i++) cards[i] = dot(q, v.cards.subarray(i * dims, (i + 1) * dims));
+    return { query: q, patterns: patterns, cards: cards };
   };
 
   /*
@@ -287,7 +315,7 @@
     });
     bestCards.forEach(function (list, p) {
       list.sort(function (a, b) { return b.score - a.score; });
-      if (list.length) lex[p] += CARD_SHARE * list[0].score;
+      if (list.length) lex[p] += TUNING.cardShare * list[0].score;
     });
     var lexMax = Math.max.apply(null, Array.from(lex).concat([0]));
     var sem = new Float32Array(n);
@@ -302,7 +330,7 @@
       }
       for (p = 0; p < n; p++) sem[p] = max > mean ? Math.max(0, (sem[p] - mean) / (max - mean)) : 0;
     }
-    var lexWeight = lexMax > 0 ? (haveMeaning ? LEXICAL_WEIGHT : 1) : 0;
+    var lexWeight = lexMax > 0 ? (haveMeaning ? TUNING.lexicalWeight : 1) : 0;
     var semWeight = haveMeaning ? 1 - lexWeight : 0;
     var ranked = [];
     for (var i = 0; i < n; i++) {
@@ -312,7 +340,12 @@
                     cards: this.cardsFor(i, bestCards[i], meaning) });
     }
     ranked.sort(function (a, b) { return b.score - a.score || a.index - b.index; });
-    return { terms: lexical.terms, results: ranked.slice(0, limit || 8) };
+    // Weak matches far below the best are noise, but a short list always shows three.
+    var top = ranked.length ? ranked[0].score : 0;
+    var kept = ranked.filter(function (r, i) {
+      return i < 3 || r.score >= TUNING.keepShare * top;
+    });
+    return { terms: lexical.terms, results: kept.slice(0, limit || 8) };
   };
 
   /* A pattern's cards that fit the query best: lexical matches first, then closest in meaning. */
@@ -375,7 +408,7 @@
     allowedEdits: allowedEdits, editDistance: editDistance, documents: documents,
     loadModel: loadModel, textVector: textVector, modelWords: modelWords, pieces: pieces, termMatches: termMatches,
     matchedPhrases: matchedPhrases, closestPhrase: closestPhrase, Ranking: Ranking,
-    CARD_SHARE: CARD_SHARE, LEXICAL_WEIGHT: LEXICAL_WEIGHT,
+    TUNING: TUNING,
   };
   root.CardkbRanking = api;
   if (typeof module !== "undefined" && module.exports) module.exports = api;
@@ -553,7 +586,9 @@
         list.appendChild(resultItem(result, ranked.terms, meaning && meaning.query));
       });
       // A matching safety pattern is never left below the fold: name it above the list.
-      var safetyIndex = ranked.results.findIndex(function (r) { return r.pattern.isSafety; });
+      var safetyIndex = ranked.results.findIndex(function (r) {
+        return r.pattern.isSafety && (r.lexical || r.score >= 0.5 * ranked.results[0].score);
+      });
       if (safetyIndex >= 3) {
         var s = ranked.results[safetyIndex].pattern;
         safetyNotice.appendChild(element("strong", {}, "Check for risk: "));

@@ -117,6 +117,17 @@ _ACCENTS = re.compile(r"[\u0300-\u036f]")
 _MODEL_WORD = re.compile(r"[^\W_]+")
 
 
+def unpack_nibbles(encoded: str, rows: int, scales: list[float]) -> Any:
+    """The table's vectors from four bits a number (see tools/finder_model.py)."""
+    import numpy as np
+
+    packed = np.frombuffer(base64.b64decode(encoded), dtype=np.uint8)
+    levels = np.empty(packed.size * 2, dtype=np.float32)
+    levels[0::2], levels[1::2] = packed >> 4, packed & 15
+    dims = len(scales)
+    return (levels[: rows * dims].reshape(rows, dims) - 8) * np.asarray(scales, np.float32)
+
+
 class MeaningModel:
     """The static word-embedding table of ``finder_model.json``, read as the browser reads it.
 
@@ -131,8 +142,7 @@ class MeaningModel:
 
         self.raw = raw
         self.dims: int = raw["dims"]
-        data = np.frombuffer(base64.b64decode(raw["vectors"]), dtype=np.int8)
-        self.vectors = data.reshape(-1, self.dims).astype(np.float32) * raw["scale"]
+        self.vectors = unpack_nibbles(raw["vectors"], len(raw["tokens"]), raw["scales"])
         self.rows: dict[str, int] = {token: i for i, token in enumerate(raw["tokens"])}
         self._pieces: dict[str, list[int]] = {}
 
@@ -177,42 +187,44 @@ class MeaningModel:
         return vector / norm if norm else vector
 
 
-def _pattern_meaning_text(pattern: Pattern, cards: list[Card], kb: KnowledgeBase) -> str:
-    """What a pattern means: its own words, and the cues and titles of its cards."""
-    own = [pattern.title, pattern.summary, *(s.text for s in pattern.signs), *pattern.heard_as,
-           plain_text(pattern.dynamics, kb)]
-    return "\n".join(own + [f"{c.title}. {c.sign}" for c in cards])
+def meaning_phrases(pattern: Pattern, cards: list[Card]) -> list[str]:
+    """The short texts a query is compared with: a pattern's names, signs and heard-as phrases,
+    and the cue of each of its cards. A few words match a phrase far better than a whole page."""
+    return [pattern.title, pattern.summary, *(s.text for s in pattern.signs), *pattern.heard_as,
+            *(f"{c.title}. {c.sign}" for c in cards)]
 
 
-def _card_meaning_text(card: Card, kb: KnowledgeBase) -> str:
-    return "\n".join([card.title, card.sign, plain_text(card.move, kb, MAX_BODY_CHARS),
-                      *card.wording])
+def _card_meaning_text(card: Card) -> str:
+    return "\n".join([card.title, card.sign, *card.wording])
 
 
 def finder_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
-    """``find/vectors.js``: a vector per pattern and card, in the order of ``find/index.js``."""
+    """``find/vectors.js``: vectors of every pattern's phrases and of every card, in the order
+    of ``find/index.js``; ``owners`` says which pattern each phrase belongs to."""
     import numpy as np
 
     patterns = [p for p in kb.patterns.values() if kb.is_visible(p)]
     cards = [c for c in kb.visible_cards() if c.status is not Status.RETIRED]
-    pattern_vectors = np.array([
-        model.text_vector(_pattern_meaning_text(p, [c for c in cards if c.pattern is p], kb))
-        for p in patterns]).reshape(-1, model.dims)
-    card_vectors = np.array([model.text_vector(_card_meaning_text(c, kb))
-                             for c in cards]).reshape(-1, model.dims)
+    phrases, owners = [], []
+    for index, pattern in enumerate(patterns):
+        for phrase in meaning_phrases(pattern, [c for c in cards if c.pattern is pattern]):
+            phrases.append(model.text_vector(phrase))
+            owners.append(index)
+    card_vectors = [model.text_vector(_card_meaning_text(c)) for c in cards]
     scale = 1 / 127  # unit vectors: every number lies in [-1, 1]
 
-    def encoded(vectors: Any) -> str:
-        data = np.clip(np.round(vectors / scale), -127, 127).astype(np.int8)
+    def encoded(vectors: list[Any]) -> str:
+        array = np.array(vectors, dtype=np.float32).reshape(-1, model.dims)
+        data = np.clip(np.round(array / scale), -127, 127).astype(np.int8)
         return base64.b64encode(data.tobytes()).decode("ascii")
 
-    payload = json.dumps({"dims": model.dims, "scale": scale,
-                          "patterns": encoded(pattern_vectors), "cards": encoded(card_vectors)},
+    payload = json.dumps({"dims": model.dims, "scale": scale, "phrases": encoded(phrases),
+                          "owners": owners, "cards": encoded(card_vectors)},
                          separators=(",", ":"))
     return f"window.cardkbFinderVectors={payload};\n"
 
 
 def model_script(model: MeaningModel) -> str:
     """``find/model.js``: the table itself, for the query's vector in the browser."""
-    raw = {key: model.raw[key] for key in ("dims", "scale", "tokens", "vectors")}
+    raw = {key: model.raw[key] for key in ("dims", "scales", "tokens", "vectors")}
     return f"window.cardkbFinderModel={json.dumps(raw, separators=(',', ':'))};\n"

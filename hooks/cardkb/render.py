@@ -20,7 +20,8 @@ from markupsafe import Markup
 
 from .config import Settings
 from .export import export_json
-from .finder import DATA_FILE, FIND_FOLDER, finder_data
+from .finder import (DATA_FILE, FIND_FOLDER, MODEL_FILE, VECTORS_FILE, MeaningModel,
+                     finder_data, finder_vectors, model_script)
 from .markdown_text import MarkdownRenderer, escape_markdown
 from .model import SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
 from .problems import Problem
@@ -90,6 +91,9 @@ class SiteRenderer:
             patterns_href=relative_href(self.layout.page_url(FIND_FOLDER),
                                         self.layout.page_url("patterns/")))
         yield GeneratedPage(DATA_FILE, finder_data(self.kb, self.layout).script)
+        model = MeaningModel.shipped()
+        yield GeneratedPage(MODEL_FILE, model_script(model))
+        yield GeneratedPage(VECTORS_FILE, finder_vectors(self.kb, model))
         yield self._render_page("editors/", "editors.md.j2", today=self.today,
                                 overdue=overdue_reviews(self.kb, self.today))
         yield GeneratedPage("cards.json", export_json(self.kb, self.layout, self.today))
