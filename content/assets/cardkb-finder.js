@@ -97,6 +97,7 @@
     return data[kind + "s"].map(function (row, index) {
       var record = { kind: kind, index: index };
       names.forEach(function (name, i) { record[name] = row[i]; });
+      record.url = data.urls[kind].replace("{id}", record.id);
       return record;
     });
   }
@@ -105,7 +106,7 @@
     return Array.isArray(value) ? value.join(" \n ") : value || "";
   }
 
-  /* The searchable documents: one per pattern and one per card. */
+  /* The searchable documents of the first part: one per pattern, one per card (title, cue). */
   function documents(data) {
     var patterns = records(data, "pattern");
     var cards = records(data, "card");
@@ -113,10 +114,21 @@
       return { key: "p" + p.index, title: p.title, heard: joined(p.heard),
                signs: joined(p.signs), summary: p.summary, body: p.body };
     }).concat(cards.map(function (c) {
-      return { key: "c" + c.index, title: c.title, sign: c.sign, wording: joined(c.wording),
-               move: c.move, why: c.why };
+      return { key: "c" + c.index, title: c.title, sign: c.sign };
     }));
     return { patterns: patterns, cards: cards, docs: docs };
+  }
+
+  /* The rest of each card (wording, move, why): its record gains them, and one more document. */
+  function moreDocuments(more, cards) {
+    return more.cards.map(function (row, index) {
+      var doc = { key: "m" + index };
+      more.fields.forEach(function (name, i) {
+        cards[index][name] = row[i];
+        doc[name] = joined(row[i]);
+      });
+      return doc;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -234,9 +246,21 @@
       searchOptions: { processTerm: function (term) { return term; } },
     });
     this.search.addAll(built.docs);
+    var own = this.patterns.map(function () { return []; });
+    this.cards.forEach(function (card, index) {
+      card.patterns.forEach(function (p) { own[p].push(index); });
+    });
+    this.cardsOf = own;
     this.model = null;
     this.vectors = null;
   }
+
+  /* Add the second part of the data; a promise, since indexing yields between chunks so that
+     typing stays quick while it runs. */
+  Ranking.prototype.addMore = function (more) {
+    var docs = moreDocuments(more, this.cards);
+    return this.search.addAllAsync(docs, { chunkSize: 50 });
+  };
 
   Ranking.prototype.useModel = function (rawModel, rawVectors) {
     this.model = loadModel(rawModel);
@@ -254,7 +278,7 @@
     if (!parsed.terms.length) return { terms: [], hits: new Map() };
     var last = parsed.terms.length - 1;
     var results = this.search.search({ queries: parsed.terms.map(function (term, i) {
-      return { queries: [term], combineWith: "OR" , prefix: parsed.typing && i === last,
+      return { queries: [term], combineWith: "OR", prefix: parsed.typing && i === last && term.length >= 3,
                fuzzy: allowedEdits(term) };
     }), combineWith: "OR" }, {
       boost: Object.assign({}, PATTERN_BOOSTS, CARD_BOOSTS),
@@ -276,8 +300,13 @@
     if (!q) return null;
     var v = this.vectors, dims = v.dims, n = this.patterns.length;
     var best = this.patterns.map(function () { return []; });
+    var closest = new Int32Array(n).fill(-1), closestScore = new Float32Array(n).fill(-2);
+    var start = new Int32Array(n).fill(-1);
     for (var i = 0; i < v.owners.length; i++) {
-      best[v.owners[i]].push(dot(q, v.phrases.subarray(i * dims, (i + 1) * dims)));
+      var owner = v.owners[i], score = dot(q, v.phrases.subarray(i * dims, (i + 1) * dims));
+      if (start[owner] < 0) start[owner] = i;
+      best[owner].push(score);
+      if (score > closestScore[owner]) { closestScore[owner] = score; closest[owner] = i - start[owner]; }
     }
     var patterns = new Float32Array(n);
     best.forEach(function (scores, p) {
@@ -287,7 +316,7 @@
     });
     var cards = new Float32Array(this.cards.length);
     for (i = 0; i < cards.length; i++) cards[i] = dot(q, v.cards.subarray(i * dims, (i + 1) * dims));
-    return { query: q, patterns: patterns, cards: cards };
+    return { query: q, patterns: patterns, cards: cards, closest: closest };
   };
 
   /*
@@ -303,15 +332,16 @@
     var meaning = this.meaning(query);
     var n = this.patterns.length;
     var lex = new Float32Array(n), bestCards = this.patterns.map(function () { return []; });
+    var cardScores = new Map();
     lexical.hits.forEach(function (hit, key) {
       var index = +key.slice(1);
-      if (key[0] === "p") {
-        lex[index] += hit.score;
-      } else {
-        self.cards[index].patterns.forEach(function (p) {
-          bestCards[p].push({ card: index, score: hit.score, hit: hit });
-        });
-      }
+      if (key[0] === "p") lex[index] += hit.score;
+      else cardScores.set(index, (cardScores.get(index) || 0) + hit.score);
+    });
+    cardScores.forEach(function (score, index) {
+      self.cards[index].patterns.forEach(function (p) {
+        bestCards[p].push({ card: index, score: score });
+      });
     });
     bestCards.forEach(function (list, p) {
       list.sort(function (a, b) { return b.score - a.score; });
@@ -345,24 +375,31 @@
     var kept = ranked.filter(function (r, i) {
       return i < 3 || r.score >= TUNING.keepShare * top;
     });
-    return { terms: lexical.terms, results: kept.slice(0, limit || 8) };
+    return { terms: lexical.terms, results: kept.slice(0, limit || 8), meaning: meaning };
   };
 
   /* A pattern's cards that fit the query best: lexical matches first, then closest in meaning. */
   Ranking.prototype.cardsFor = function (pattern, lexicalCards, meaning) {
     var chosen = lexicalCards.slice(0, 3).map(function (c) { return c.card; });
     if (meaning && chosen.length < 3) {
-      var own = [];
-      this.cards.forEach(function (card, index) {
-        if (card.patterns.indexOf(pattern) >= 0 && chosen.indexOf(index) < 0) {
-          own.push({ index: index, score: meaning.cards[index] });
-        }
-      });
-      own.sort(function (a, b) { return b.score - a.score; });
-      own.slice(0, 3 - chosen.length).forEach(function (c) { chosen.push(c.index); });
+      var rest = this.cardsOf[pattern].filter(function (index) { return chosen.indexOf(index) < 0; });
+      rest.sort(function (a, b) { return meaning.cards[b] - meaning.cards[a]; });
+      chosen = chosen.concat(rest.slice(0, 3 - chosen.length));
     }
     var cards = this.cards;
     return chosen.map(function (index) { return cards[index]; });
+  };
+
+  /*
+   * The short texts the build gave a vector each, for one pattern, in the same order as
+   * hooks/cardkb/finder.py meaning_phrases(): names, signs, heard-as phrases, its own cards' cues.
+   */
+  Ranking.prototype.phrases = function (pattern) {
+    var p = this.patterns[pattern], cards = this.cards;
+    var ownCards = this.cardsOf[pattern].filter(function (i) { return cards[i].patterns[0] === pattern; });
+    return [p.title, p.summary].concat(p.signs, p.heard || [], ownCards.map(function (i) {
+      return cards[i].title + ". " + cards[i].sign;
+    }));
   };
 
   /* The phrases of a pattern that explain a match: signs and heard_as holding a query term. */
@@ -391,23 +428,17 @@
   }
 
   /* The phrase of a pattern closest in meaning to the query, when no word matched. */
-  function closestPhrase(model, query, pattern) {
-    if (!model || !query) return null;
-    var best = null;
-    (pattern.heard || []).concat(pattern.signs || []).forEach(function (phrase) {
-      var v = textVector(model, phrase);
-      if (!v) return;
-      var s = dot(query, v);
-      if (!best || s > best.score) best = { phrase: phrase, score: s };
-    });
-    return best && best.phrase;
-  }
+  Ranking.prototype.closestPhrase = function (meaning, pattern) {
+    if (!meaning || meaning.closest[pattern] < 0) return null;
+    return this.phrases(pattern)[meaning.closest[pattern]] || null;
+  };
 
   var api = {
     stopWords: function () { return STOP_WORDS; }, setStopWords: setStopWords, tokenize: tokenize, normalize: normalize, queryTerms: queryTerms,
     allowedEdits: allowedEdits, editDistance: editDistance, documents: documents,
     loadModel: loadModel, textVector: textVector, modelWords: modelWords, pieces: pieces, termMatches: termMatches,
-    matchedPhrases: matchedPhrases, closestPhrase: closestPhrase, Ranking: Ranking,
+    matchedPhrases: matchedPhrases, Ranking: Ranking,
+    moreDocuments: moreDocuments,
     TUNING: TUNING,
   };
   root.CardkbRanking = api;
@@ -511,21 +542,29 @@
       return loading;
     }
 
+    /* After the first results: the rest of the cards' text, and the meaning model. */
     function loadMeaning() {
       if (!modelLoading) {
-        modelLoading = Promise.all([loadScript(siteRoot + "find/model.js"),
-                                    loadScript(siteRoot + "find/vectors.js")])
+        var more = loadScript(siteRoot + "find/more.js").then(function () {
+          return ranking.addMore(window.cardkbFinderMore);
+        });
+        var meaning = Promise.all([loadScript(siteRoot + "find/model.js"),
+                                   loadScript(siteRoot + "find/vectors.js")])
           .then(function () {
             ranking.useModel(window.cardkbFinderModel, window.cardkbFinderVectors);
             model = ranking.model;
+          });
+        modelLoading = Promise.all([more, meaning])
+          .catch(function () { /* a refinement: the words of the first part still rank */ })
+          .then(function () {
+            list.setAttribute("data-cardkb-meaning", model ? "ready" : "failed");
             show(box.value);
-          })
-          .catch(function () { /* meaning is a refinement: words alone still rank */ });
+          });
       }
       return modelLoading;
     }
 
-    function resultItem(result, terms, queryVector) {
+    function resultItem(result, terms, meaning) {
       var p = result.pattern;
       var item = element("li", { "data-cardkb-result": "", class: "cardkb-result" +
                                  (p.isSafety ? " cardkb-result--safety" : "") });
@@ -549,7 +588,7 @@
           if (i < phrases.length - 1) why.appendChild(document.createTextNode(" · "));
         });
       } else {
-        var close = CardkbRanking.closestPhrase(model, queryVector, p);
+        var close = ranking.closestPhrase(meaning, result.index);
         why.appendChild(element("span", { class: "cardkb-label" },
                                 close ? "Close in meaning to: " : "About: "));
         why.appendChild(element("q", {}, close || p.summary));
@@ -578,12 +617,11 @@
       if (!ranking) return;
       var trimmed = query.slice(0, 500);
       var ranked = ranking.rank(trimmed, 8);
-      var meaning = model ? ranking.meaning(trimmed) : null;
       list.textContent = "";
       safetyNotice.hidden = true;
       safetyNotice.textContent = "";
       ranked.results.forEach(function (result) {
-        list.appendChild(resultItem(result, ranked.terms, meaning && meaning.query));
+        list.appendChild(resultItem(result, ranked.terms, ranked.meaning));
       });
       // A matching safety pattern is never left below the fold: name it above the list.
       var safetyIndex = ranked.results.findIndex(function (r) {

@@ -26,11 +26,13 @@ from .wikilinks import WikiLink, replace_wikilinks
 
 FIND_FOLDER = "find/"
 DATA_FILE = "find/index.js"
+MORE_FILE = "find/more.js"
 #: the tag that marks a pattern readers must never miss when it matches (see the safety pattern)
 SAFETY_TAG = "safety"
 #: Markdown text is cut at a word boundary after this many characters: the finder ranks by the
 #: fields that say what a pattern or move is; the long explanations add size, not precision
 MAX_BODY_CHARS = 600
+MAX_CARD_TEXT_CHARS = 300
 
 STOP_WORDS = frozenset(
     line for line in Path(__file__).with_name("finder_stopwords.txt").read_text("utf-8").split("\n")
@@ -44,9 +46,10 @@ _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
 
 @dataclass(frozen=True)
 class FinderData:
-    """The finder's data for one layout, and the address of its page."""
+    """The finder's data for one layout: what the first results need, and the rest."""
 
-    script: str
+    first: str
+    more: str
     page_url: str
 
 
@@ -69,43 +72,51 @@ def first_sentence(text: str) -> str:
 
 
 def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
-    """Every visible pattern and card, as the browser's finder reads them."""
+    """Every visible pattern and card, as the browser's finder reads them.
+
+    In two parts, so that the first results of a large knowledge base come quickly: ``first``
+    (``find/index.js``) holds the patterns whole and each card's title and cue, which is what
+    tells one pattern from another; ``more`` (``find/more.js``), loaded once the first results
+    are shown, holds each card's wording, move and why. Records are arrays in the order of their
+    ``fields``, and addresses are written once as a template, not three thousand times.
+    """
     page_url = layout.page_url(FIND_FOLDER)
     patterns = [p for p in kb.patterns.values() if kb.is_visible(p)]
     index_of = {pattern.id: i for i, pattern in enumerate(patterns)}
     cards = [c for c in kb.visible_cards() if c.status is not Status.RETIRED]
-
-    def href(entity: Pattern | Card) -> str:
-        return relative_href(page_url, layout.entity_url(entity))
-
-    data: dict[str, Any] = {
-        "format": 1,
+    first: dict[str, Any] = {
+        "format": 2,
         "stopWords": sorted(STOP_WORDS),
-        # Each record is an array in the order of its "fields" list: the keys are not repeated
-        # three thousand times in a large knowledge base.
+        "urls": {kind: relative_href(page_url, layout.url(kind, "ID")).replace("ID", "{id}")
+                 for kind in ("pattern", "card")},
         "fields": {
-            "pattern": ["id", "url", "title", "summary", "signs", "heard", "body", "safety",
+            "pattern": ["id", "title", "summary", "signs", "heard", "body", "safety",
                         "isSafety"],
-            "card": ["id", "url", "title", "verdict", "sign", "move", "why", "wording",
-                     "patterns"],
+            "card": ["id", "title", "verdict", "sign", "patterns"],
         },
         "patterns": [[
-            p.id, href(p), p.title, p.summary, [s.text for s in p.signs], p.heard_as,
+            p.id, p.title, p.summary, [s.text for s in p.signs], p.heard_as,
             plain_text("\n\n".join(t for t in (p.dynamics, p.shift or "") if t), kb,
                        MAX_BODY_CHARS),
             first_sentence(plain_text(p.safety, kb)) if p.safety else "",
             int(SAFETY_TAG in p.tags),
         ] for p in patterns],
-        "cards": [[
-            c.id, href(c), c.title, c.verdict, c.sign, plain_text(c.move, kb, MAX_BODY_CHARS),
-            plain_text(c.why, kb, MAX_BODY_CHARS), c.wording,
-            [index_of[p.id] for p in c.patterns if p.id in index_of],
-        ] for c in cards],
+        "cards": [[c.id, c.title, c.verdict, c.sign,
+                   [index_of[p.id] for p in c.patterns if p.id in index_of]] for c in cards],
     }
+    more: dict[str, Any] = {
+        "fields": ["wording", "move", "why"],
+        "cards": [[c.wording, plain_text(c.move, kb, MAX_CARD_TEXT_CHARS),
+                   plain_text(c.why, kb, MAX_CARD_TEXT_CHARS)] for c in cards],
+    }
+    return FinderData(_script("cardkbFinder", first), _script("cardkbFinderMore", more), page_url)
+
+
+def _script(name: str, data: Any) -> str:
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    # Inside a <script> file nothing can close a tag, but keep the text inert everywhere.
+    # Inside a script file nothing can close a tag, but keep the text inert everywhere.
     payload = payload.replace("</", "<\\/")
-    return FinderData(f"window.cardkbFinder={payload};\n", page_url)
+    return f"window.{name}={payload};\n"
 
 
 # -- meaning ---------------------------------------------------------------------------------
@@ -138,7 +149,6 @@ class MeaningModel:
     """
 
     def __init__(self, raw: dict[str, Any]) -> None:
-        import numpy as np
 
         self.raw = raw
         self.dims: int = raw["dims"]

@@ -20,8 +20,17 @@ from markupsafe import Markup
 
 from .config import Settings
 from .export import export_json
-from .finder import (DATA_FILE, FIND_FOLDER, MODEL_FILE, VECTORS_FILE, MeaningModel,
-                     finder_data, finder_vectors, model_script)
+from .finder import (
+    DATA_FILE,
+    FIND_FOLDER,
+    MODEL_FILE,
+    MORE_FILE,
+    VECTORS_FILE,
+    MeaningModel,
+    finder_data,
+    finder_vectors,
+    model_script,
+)
 from .markdown_text import MarkdownRenderer, escape_markdown
 from .model import SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
 from .problems import Problem
@@ -90,7 +99,9 @@ class SiteRenderer:
                                      self.layout.page_url("signs/")),
             patterns_href=relative_href(self.layout.page_url(FIND_FOLDER),
                                         self.layout.page_url("patterns/")))
-        yield GeneratedPage(DATA_FILE, finder_data(self.kb, self.layout).script)
+        data = finder_data(self.kb, self.layout)
+        yield GeneratedPage(DATA_FILE, data.first)
+        yield GeneratedPage(MORE_FILE, data.more)
         model = MeaningModel.shipped()
         yield GeneratedPage(MODEL_FILE, model_script(model))
         yield GeneratedPage(VECTORS_FILE, finder_vectors(self.kb, model))
