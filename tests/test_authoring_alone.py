@@ -22,6 +22,7 @@ from cardkb.yaml_source import parse_yaml
 
 from .conftest import BASE_FILES, Project
 from .pages import article, link_targets
+from .test_preview import serving
 
 CARD = BASE_FILES["cards/stuck/defend.yml"]
 PATTERN = BASE_FILES["cards/stuck/pattern.yml"]
@@ -127,6 +128,19 @@ def test_scaffolds_pass_the_check_and_a_strict_build_and_stay_drafts(
         assert not (project.site / page).exists(), page
     assert "The situation, as a supervisor would name it" not in project.html("patterns")
     assert "The situation" not in (project.site / "cards.json").read_text()
+
+
+def test_the_preview_shows_new_drafts_marked_as_drafts(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    project.cardkb("new", "pattern", "first-pattern")
+    project.cardkb("new", "card", "first-pattern", "first-works", "--verdict", "works")
+    with serving(project) as server:
+        for page in ("patterns/first-pattern/", "cards/first-works/"):
+            status, html = server.page(page)
+            assert status == 200, page
+            assert "cardkb-draft" in article(html), page
+            assert "cardkb-problems" not in html, page
 
 
 def test_publishing_a_scaffolded_pattern_asks_for_the_real_text_only(
