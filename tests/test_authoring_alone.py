@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from cardkb.project import check_project
 from cardkb.schemas import field_names
 from cardkb.yaml_source import parse_yaml
 
-from .conftest import BASE_FILES, Project
+from .conftest import BASE_FILES, REPO, Project
 from .pages import article, link_targets
 from .test_preview import serving
 
@@ -141,6 +143,29 @@ def test_the_preview_shows_new_drafts_marked_as_drafts(
             assert status == 200, page
             assert "cardkb-draft" in article(html), page
             assert "cardkb-problems" not in html, page
+
+
+def test_the_readme_commands_work_on_the_starter_content(tmp_path: Path) -> None:
+    """A new author follows the README on a fresh clone: its commands, then its publishing steps."""
+    for name in ("cards", "content"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    project = Project(tmp_path)
+    readme = (REPO / "README.md").read_text()
+    commands = re.findall(r"^\.venv/bin/cardkb (new .+)$", readme, re.MULTILINE)
+    assert len(commands) == 3
+    for command in commands:
+        result = project.cardkb(*command.split())
+        assert result.returncode == 0, (command, result.stdout)
+    assert project.check().returncode == 0
+    pattern_id = commands[0].split()[-1]
+    works_id = commands[1].split()[-3]
+    for file in (tmp_path / "cards" / pattern_id).glob("*.yml"):
+        text = file.read_text().replace("status: draft\n", "")
+        file.write_text(re.sub(r"^# instead:\n#   - .+$", f"instead:\n  - {works_id}", text,
+                               flags=re.MULTILINE))
+    result = project.check()
+    assert result.returncode == 0, result.stdout
 
 
 def test_publishing_a_scaffolded_pattern_asks_for_the_real_text_only(

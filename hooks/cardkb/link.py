@@ -15,7 +15,17 @@ from typing import Any
 
 from .fields import FieldKind, fields_of_kind
 from .load import SourceFile
-from .model import Card, Entity, KnowledgeBase, Pattern, Ref, RelatedLink, Status, TellApartLink
+from .model import (
+    ID_PATTERN,
+    Card,
+    Entity,
+    KnowledgeBase,
+    Pattern,
+    Ref,
+    RelatedLink,
+    Status,
+    TellApartLink,
+)
 from .problems import Location, Problems, did_you_mean
 from .validate import ValidatedFiles
 from .wikilinks import WikiLink, find_wikilinks
@@ -87,6 +97,8 @@ def _check_what_can_be_read(source: SourceFile, kb: KnowledgeBase, problems: Pro
             check_markdown_links(value, kb, problems, referrer=None, from_draft=draft,
                                  locate=FieldLocator(document, path))
             continue
+        if not ID_PATTERN.match(value):
+            continue  # not an id at all: the shape check has said so
         ref, field = Ref(value, None, path), str(path[0])
         if field == "instead":
             _resolve_alternative(referrer, ref, kb, problems)
