@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -178,6 +182,44 @@ def test_publishing_a_scaffolded_pattern_asks_for_the_real_text_only(
     problems = _problems(project)
     assert problems == ["cards/first-pattern/first-backfires.yml:4:1: a card that backfires "
                         "needs 'instead': the ids of the cards that work instead"]
+
+
+# -- 5 and 6. make: plain output, and only what each command needs ------------------------------
+
+def _make(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks")}
+    return subprocess.run(["make", "--no-print-directory", "-f", str(REPO / "Makefile"), *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_check_prints_the_problems_and_a_summary_only(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project({"cards/stuck/defend.yml": CARD.replace("verdict: backfires",
+                                                                   "verdict: backfire")})
+    (project.root / "bin").mkdir()
+    (project.root / "bin/cardkb").symlink_to(Path(sys.executable).parent / "cardkb")
+    shutil.copy(REPO / "pyproject.toml", project.root)
+    (project.root / "installed").touch()  # newer than pyproject.toml: nothing to install
+    result = _make("check", "BIN=bin", "INSTALLED=installed", cwd=project.root)
+    lines = (result.stdout + result.stderr).splitlines()
+    assert lines[0].startswith("cards/stuck/defend.yml:2:10: verdict: must be")
+    assert lines[-1] == "cardkb: 1 problem found"
+    assert len(lines) == 2, lines
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_building_installs_no_test_tools(tmp_path: Path) -> None:
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    build = _make("-n", "build", cwd=tmp_path).stdout
+    assert "pip install --quiet --disable-pip-version-check -e .\n" in build
+    assert "[test]" not in build
+    assert "-e '.[test]'" in _make("-n", "lint", cwd=tmp_path).stdout
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    needed = " ".join(project["dependencies"])
+    for tool in ("pytest", "ruff", "mypy", "playwright", "pypdf"):
+        assert tool not in needed
+        assert any(d.startswith(tool) for d in project["optional-dependencies"]["test"])
 
 
 # -- pattern drafts --------------------------------------------------------------------------------
