@@ -354,6 +354,15 @@ def test_every_written_field_is_exported(built_site: Project) -> None:
             assert set(field_names(kind)) - as_links <= set(item), (kind, item["id"])
 
 
+@pytest.mark.parametrize("kind", ["pattern", "card"])
+def test_the_authoring_page_documents_every_field(kind: str) -> None:
+    page = (REPO / "content/authoring.md").read_text()
+    heading = "## A pattern" if kind == "pattern" else "## A card"
+    section = page[page.index(heading):].split("\n## ", 1)[0]
+    missing = [name for name in field_names(kind) if f"`{name}`" not in section]
+    assert missing == []
+
+
 def test_identifiers_in_tell_apart_are_flagged(make_project: Callable[..., Project]) -> None:
     project = make_project({"cards/stuck/pattern.yml": PATTERN + TELL_APART.replace(
         "A stuck client", "Mrs Patel")})
