@@ -104,6 +104,18 @@ def test_yaml_mistakes_are_explained_where_they_start(name: str) -> None:
     assert "YAML does not parse" not in str(problems.items[0])
 
 
+def test_a_list_item_under_unquoted_text_is_not_silently_merged_into_it(
+        make_project: Callable[..., Project]) -> None:
+    # YAML reads it as more of the text: "The client says therapy is not working. - Again."
+    card = CARD.replace('sign: "The client says therapy is not working."\n',
+                        'sign: The client says therapy is not working.\n  - "Again."\n')
+    problems = _problems(make_project({"cards/stuck/defend.yml": card}))
+    assert problems == ["cards/stuck/defend.yml:4:3: this list item stands under a field that "
+                        "already holds a text after its colon: a field holds either one text or "
+                        "a list; for a list, leave the first line empty after the colon and start "
+                        "each item on its own line with '- '"]
+
+
 def test_a_first_list_item_without_its_space_is_explained(
         make_project: Callable[..., Project]) -> None:
     # '-"...' right under 'wording:' is text to YAML, not a list: the schema's turn to explain

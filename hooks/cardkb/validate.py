@@ -8,9 +8,11 @@ say about one file (a review due before it was done) is checked here; what conce
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .fields import ANY_ITEM, FieldKind, field_kinds
 from .load import SourceFile
 from .model import Card, Pattern, Ref, Review, Sign, Status
 from .problems import Problems
@@ -30,6 +32,8 @@ class ValidatedFiles:
 def validate(sources: list[SourceFile], problems: Problems) -> ValidatedFiles:
     result = ValidatedFiles()
     for source in sources:
+        if source.document is not None:
+            _check_list_items_in_plain_text(source.document, source.kind, problems)
         if source.document is None or not check_shape(source.document, source.kind, problems):
             result.invalid.append(source)
             continue
@@ -40,6 +44,32 @@ def validate(sources: list[SourceFile], problems: Problems) -> ValidatedFiles:
         else:
             result.cards.append(_card(source, data))
     return result
+
+
+_LIST_ITEM_LINE = re.compile(r"\n[ \t]*- ")
+
+
+def _check_list_items_in_plain_text(document: YamlDocument, kind: str,
+                                    problems: Problems) -> None:
+    """A ``- item`` line under a field that already holds unquoted text.
+
+    YAML reads the line as more of that text (``sign: the cue`` and ``- another`` below it make
+    one sign, "the cue - another"), so nothing fails, and the author's list is silently lost.
+    Quoted text and blocks written after ``|`` may hold such lines on purpose; a field that
+    must be a list is the schema's to explain.
+    """
+    kinds = field_kinds(kind)
+    for path, span in document.values.items():
+        schema_path = tuple(ANY_ITEM if isinstance(step, int) else step for step in path)
+        raw = document.source[span.start:span.end]
+        if kinds.get(schema_path) is not FieldKind.TEXT or raw[:1] in ("'", '"', "|", ">"):
+            continue
+        if match := _LIST_ITEM_LINE.search(raw):
+            problems.error(document.at_offset(span.start + match.end() - 2),
+                           "this list item stands under a field that already holds a text after "
+                           "its colon: a field holds either one text or a list; for a list, leave "
+                           "the first line empty after the colon and start each item on its own "
+                           "line with '- '")
 
 
 def _check_review(document: YamlDocument, data: dict[str, Any], problems: Problems) -> None:
