@@ -2,7 +2,8 @@
 
 The shape of a single file is the JSON Schema's business (``schemas.py``). What a schema cannot
 say about one file (a review due before it was done) is checked here; what concerns several files
-(ids, references, kinds) belongs to the link stage.
+(ids, references, kinds) belongs to the link stage. A pattern or card is built from every field the
+schema names, typed as the model declares it, so a new field needs the schema and the model only.
 """
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from .fields import ANY_ITEM, FieldKind, field_kinds
 from .load import SourceFile
-from .model import Card, Pattern, Ref, Review, Sign, Status
+from .model import Card, Entity, Pattern, Ref, Review, Sign, Status
 from .problems import Problems
-from .schemas import check_shape
+from .schemas import check_shape, field_names
 from .yaml_source import JsonPath, YamlDocument
+
+EntityT = TypeVar("EntityT", bound=Entity)
 
 
 @dataclass
@@ -40,9 +44,10 @@ def validate(sources: list[SourceFile], problems: Problems) -> ValidatedFiles:
         data = source.document.data
         _check_review(source.document, data, problems)
         if source.kind == "pattern":
-            result.patterns.append(_pattern(source, data))
+            result.patterns.append(_from_data(Pattern, source, source.document))
         else:
-            result.cards.append(_card(source, data))
+            result.cards.append(_from_data(Card, source, source.document,
+                                           pattern_id=source.pattern_id))
     return result
 
 
@@ -90,59 +95,45 @@ def _date(value: object) -> datetime.date | None:
     return None
 
 
-def _refs(items: list[Any] | None, field_name: str) -> list[Ref]:
-    refs = []
-    for index, item in enumerate(items or []):
-        path: JsonPath = (field_name, index)
-        if isinstance(item, dict):
-            refs.append(Ref(item["id"], item.get("why"), path + ("id",)))
-        else:
-            refs.append(Ref(item, None, path))
-    return refs
+def _from_data(cls: type[EntityT], source: SourceFile, document: YamlDocument,
+               **file_fields: Any) -> EntityT:
+    """A pattern or card from its file's data: every field of the schema, typed as the model
+    declares it. A field added to the schema and the model needs nothing here."""
+    hints = _type_hints(cls)
+    data = document.data
+    fields = {name: _typed(hints[name], data[name], (name,))
+              for name in field_names(source.kind) if name in data}
+    return cls(id=source.id, document=document, **file_fields, **fields)
 
 
-def _common(source: SourceFile, data: dict[str, Any]) -> dict[str, Any]:
-    review = data.get("review")
-    return {
-        "id": source.id,
-        "title": data["title"],
-        "document": source.document,
-        "related": _refs(data.get("related"), "related"),
-        "tags": list(data.get("tags", [])),
-        "sources": list(data.get("sources", [])),
-        "review": Review(review.get("by"), _date(review.get("date")), _date(review.get("due")))
-        if review else None,
-    }
+_TYPE_HINTS: dict[type, dict[str, Any]] = {}
 
 
-def _pattern(source: SourceFile, data: dict[str, Any]) -> Pattern:
-    signs = [
-        Sign(item, None, ("signs", i)) if isinstance(item, str)
-        else Sign(item["text"], item.get("seen_in"), ("signs", i, "text"))
-        for i, item in enumerate(data["signs"])
-    ]
-    tell_apart = [Ref(item["id"], item["how"], ("tell_apart", i, "id"))
-                  for i, item in enumerate(data.get("tell_apart", []))]
-    return Pattern(**_common(source, data), summary=data["summary"], signs=signs,
-                   dynamics=data["dynamics"], shift=data.get("shift"), safety=data.get("safety"),
-                   heard_as=list(data.get("heard_as", [])), tell_apart=tell_apart,
-                   status=Status(data.get("status", "published")))
+def _type_hints(cls: type) -> dict[str, Any]:
+    """The model's field types, read once per class."""
+    if cls not in _TYPE_HINTS:
+        _TYPE_HINTS[cls] = get_type_hints(cls)
+    return _TYPE_HINTS[cls]
 
 
-def _card(source: SourceFile, data: dict[str, Any]) -> Card:
-    replaced_by = data.get("replaced_by")
-    return Card(
-        **_common(source, data),
-        pattern_id=source.pattern_id,
-        verdict=data["verdict"],
-        sign=data["sign"],
-        move=data["move"],
-        wording=list(data["wording"]),
-        why=data["why"],
-        instead=_refs(data.get("instead"), "instead"),
-        also_in=_refs(data.get("also_in"), "also_in"),
-        cautions=data.get("cautions"),
-        status=Status(data.get("status", "published")),
-        replaced_by=Ref(replaced_by, None, ("replaced_by",)) if replaced_by else None,
-        aliases=_refs(data.get("aliases"), "aliases"),
-    )
+def _typed(hint: Any, value: Any, path: JsonPath) -> Any:
+    """``value`` as the model's type ``hint``: a list, a reference, a sign, a review, a status."""
+    if get_origin(hint) in (Union, UnionType):  # X | None: the value is there, so it is an X
+        hint = next(arg for arg in get_args(hint) if arg is not type(None))
+    if get_origin(hint) is list:
+        (item,) = get_args(hint)
+        return [_typed(item, element, (*path, index)) for index, element in enumerate(value)]
+    if hint is Ref:
+        if isinstance(value, dict):  # {id: ..., why: ...} or {id: ..., how: ...}
+            text = next((value[key] for key in value if key != "id"), None)
+            return Ref(value["id"], text, (*path, "id"))
+        return Ref(value, None, path)
+    if hint is Sign:
+        if isinstance(value, dict):
+            return Sign(value["text"], value.get("seen_in"), (*path, "text"))
+        return Sign(value, None, path)
+    if hint is Review:
+        return Review(value.get("by"), _date(value.get("date")), _date(value.get("due")))
+    if hint is Status:
+        return Status(value)
+    return value
