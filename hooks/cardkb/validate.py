@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from .fields import ANY_ITEM, FieldKind, field_kinds
+from .fields import FieldKind, fields_of_kind
 from .load import SourceFile
 from .model import Card, Entity, Pattern, Ref, Review, Sign, Status
 from .problems import Problems
@@ -63,11 +64,10 @@ def _check_list_items_in_plain_text(document: YamlDocument, kind: str,
     Quoted text and blocks written after ``|`` may hold such lines on purpose; a field that
     must be a list is the schema's to explain.
     """
-    kinds = field_kinds(kind)
-    for path, span in document.values.items():
-        schema_path = tuple(ANY_ITEM if isinstance(step, int) else step for step in path)
+    for path, _text, _kind in fields_of_kind(document.data, kind, FieldKind.TEXT):
+        span = document.values[path]
         raw = document.source[span.start:span.end]
-        if kinds.get(schema_path) is not FieldKind.TEXT or raw[:1] in ("'", '"', "|", ">"):
+        if raw[:1] in ("'", '"', "|", ">") or "\n" not in raw:
             continue
         if match := _LIST_ITEM_LINE.search(raw):
             problems.error(document.at_offset(span.start + match.end() - 2),
@@ -99,41 +99,52 @@ def _from_data(cls: type[EntityT], source: SourceFile, document: YamlDocument,
                **file_fields: Any) -> EntityT:
     """A pattern or card from its file's data: every field of the schema, typed as the model
     declares it. A field added to the schema and the model needs nothing here."""
-    hints = _type_hints(cls)
     data = document.data
-    fields = {name: _typed(hints[name], data[name], (name,))
-              for name in field_names(source.kind) if name in data}
+    fields = {name: convert(data[name], (name,))
+              for name, convert in _converters(cls, source.kind) if name in data}
     return cls(id=source.id, document=document, **file_fields, **fields)
 
 
-_TYPE_HINTS: dict[type, dict[str, Any]] = {}
+Converter = Callable[[Any, JsonPath], Any]
+_CONVERTERS: dict[tuple[type, str], list[tuple[str, Converter]]] = {}
 
 
-def _type_hints(cls: type) -> dict[str, Any]:
-    """The model's field types, read once per class."""
-    if cls not in _TYPE_HINTS:
-        _TYPE_HINTS[cls] = get_type_hints(cls)
-    return _TYPE_HINTS[cls]
+def _converters(cls: type, kind: str) -> list[tuple[str, Converter]]:
+    """For each field of the schema, how its value becomes the model's type; worked out once."""
+    if (cls, kind) not in _CONVERTERS:
+        hints = get_type_hints(cls)
+        _CONVERTERS[cls, kind] = [(name, _converter(hints[name])) for name in field_names(kind)]
+    return _CONVERTERS[cls, kind]
 
 
-def _typed(hint: Any, value: Any, path: JsonPath) -> Any:
-    """``value`` as the model's type ``hint``: a list, a reference, a sign, a review, a status."""
-    if get_origin(hint) in (Union, UnionType):  # X | None: the value is there, so it is an X
+def _converter(hint: Any) -> Converter:
+    """How a value becomes the model's type ``hint``: a list, a reference, a sign, a review..."""
+    if get_origin(hint) in (Union, UnionType):  # X | None: a value that is there is an X
         hint = next(arg for arg in get_args(hint) if arg is not type(None))
     if get_origin(hint) is list:
-        (item,) = get_args(hint)
-        return [_typed(item, element, (*path, index)) for index, element in enumerate(value)]
-    if hint is Ref:
-        if isinstance(value, dict):  # {id: ..., why: ...} or {id: ..., how: ...}
-            text = next((value[key] for key in value if key != "id"), None)
-            return Ref(value["id"], text, (*path, "id"))
-        return Ref(value, None, path)
-    if hint is Sign:
-        if isinstance(value, dict):
-            return Sign(value["text"], value.get("seen_in"), (*path, "text"))
-        return Sign(value, None, path)
-    if hint is Review:
-        return Review(value.get("by"), _date(value.get("date")), _date(value.get("due")))
-    if hint is Status:
-        return Status(value)
-    return value
+        item = _converter(get_args(hint)[0])
+        return lambda value, path: [item(element, (*path, index))
+                                    for index, element in enumerate(value)]
+    return _SIMPLE_CONVERTERS.get(hint, lambda value, path: value)
+
+
+def _ref(value: Any, path: JsonPath) -> Ref:
+    if isinstance(value, dict):  # {id: ..., why: ...} or {id: ..., how: ...}
+        text = next((value[key] for key in value if key != "id"), None)
+        return Ref(value["id"], text, (*path, "id"))
+    return Ref(value, None, path)
+
+
+def _sign(value: Any, path: JsonPath) -> Sign:
+    if isinstance(value, dict):
+        return Sign(value["text"], value.get("seen_in"), (*path, "text"))
+    return Sign(value, None, path)
+
+
+_SIMPLE_CONVERTERS: dict[Any, Converter] = {
+    Ref: _ref,
+    Sign: _sign,
+    Review: lambda value, path: Review(value.get("by"), _date(value.get("date")),
+                                       _date(value.get("due"))),
+    Status: lambda value, path: Status(value),
+}
