@@ -66,6 +66,17 @@ def test_a_file_with_shape_problems_still_has_its_links_and_identifiers_checked(
     assert "cards/stuck/defend.yml:11:11: instead: 'stuck' is a pattern, not a card" in problems
 
 
+def test_a_file_with_shape_problems_still_has_its_id_checked(
+        make_project: Callable[..., Project]) -> None:
+    card = CARD.replace("verdict: backfires", "verdict: backfire")
+    problems = _problems(make_project({"cards/stuck/risk.yml": card}))
+    assert "cards/stuck/risk.yml:1:1: the id 'risk' is used more than once (also in " \
+        "cards/risk/pattern.yml); ids of patterns, cards and aliases must all be different" \
+        in problems
+    assert "cards/stuck/risk.yml:2:10: verdict: must be 'backfires' or 'works', not 'backfire' " \
+        "(did you mean 'backfires'?)" in problems
+
+
 # -- 2. YAML mistakes in plain words, at the line where they start --------------------------------
 
 YAML_MISTAKES = {
