@@ -87,6 +87,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         raise Abort(f"cardkb: {len(problems.errors)} problem(s) in the cards or their links; "
                     "nothing was built and the last site is unchanged")
     kb = checked.knowledge_base
+    if previewing:
+        # The author sees drafts in the preview, marked as drafts; the problems listed are
+        # still exactly those a build would stop on.
+        kb.show_drafts = True
     _build.renderer = SiteRenderer(kb, UrlLayout(config.use_directory_urls), settings)
     notice = _build.renderer.problems_notice(found) if previewing else ""
     _build.notice = str(notice)  # plain text from here: Markup + str would escape the page
@@ -118,6 +122,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, page.src_uri, content=page.content,
                                     inclusion=InclusionLevel.NOT_IN_NAV))
         _build.generated.add(page.src_uri)
+    if _build.command == "serve":
+        for page in _build.renderer.broken_pages():
+            if page.src_uri not in _build.generated and not files.get_file_from_path(page.src_uri):
+                files.append(File.generated(config, page.src_uri, content=page.content,
+                                            inclusion=InclusionLevel.NOT_IN_NAV))
+                _build.generated.add(page.src_uri)
     return files
 
 
@@ -171,9 +181,10 @@ def _navigation(nav: list[Any] | None, kb: KnowledgeBase, docs_dir: Path,
     ``max_patterns`` patterns the entry stays the one Patterns page, which lists them all, and
     each page's navigation keeps the same size however large the knowledge base grows.
     """
+    patterns = kb.visible_patterns()
     sections = [{p.title: [f"patterns/{p.id}/index.md", *(
         {c.title: f"cards/{c.id}/index.md"} for c in kb.listed_cards(p) if c.pattern is p)]}
-        for p in kb.patterns.values()] if len(kb.patterns) <= max_patterns else []
+        for p in patterns] if len(patterns) <= max_patterns else []
     patterns_entry = {"Patterns": [PATTERNS_INDEX, *sections]}
     if nav is None:
         return [*_content_nav(docs_dir, docs_dir), {"Sign finder": SIGNS_PAGE}, patterns_entry]

@@ -28,11 +28,10 @@ class Case:
 CASES: dict[str, Case] = {
     "yaml does not parse": Case(
         {"cards/stuck/name-it.yml": CARD.replace('sign: "The same', 'sign: "The same\n  bad: "')},
-        "cards/stuck/name-it.yml:4:10: YAML does not parse: did not find expected key"),
+        "cards/stuck/name-it.yml:3:7: this quotation mark is never closed"),
     "tab indentation": Case(
         {"cards/stuck/name-it.yml": CARD.replace('  - "It must', '\t- "It must')},
-        "cards/stuck/name-it.yml:7:1: YAML does not parse: found character that cannot start "
-        "any token (indent with spaces, not tabs)"),
+        "cards/stuck/name-it.yml:7:1: this line is indented with a tab; YAML needs spaces"),
     "duplicate key": Case(
         {"cards/stuck/name-it.yml": CARD + 'title: "Again"\n'},
         "cards/stuck/name-it.yml:10:1: duplicate key 'title' (first written on line 1)"),

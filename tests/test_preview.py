@@ -29,6 +29,7 @@ from cardkb.render import SiteRenderer
 from cardkb.urls import UrlLayout
 
 from .conftest import BASE_FILES, REPO, Project
+from .pages import article
 
 BROKEN_CARD = BASE_FILES["cards/stuck/name-it.yml"].replace("verdict: works", "verdict: work")
 PROBLEM = ("cards/stuck/name-it.yml:2:10: verdict: must be 'backfires' or 'works', not 'work' "
@@ -119,7 +120,13 @@ def test_the_preview_lists_the_problems_on_every_page(preview: Preview) -> None:
 
 
 def test_the_preview_leaves_out_what_is_wrong(preview: Preview) -> None:
-    assert preview.page("cards/name-it/")[0] == 404
+    # at the broken card's own address, the problems instead of a bare "404 - Not found"
+    status, html = preview.page("cards/name-it/")
+    assert status == 200
+    assert PROBLEM in text_of(html)
+    assert "This card has problems, listed above, so the preview leaves it out: fix them in " \
+        "cards/stuck/name-it.yml and save" in text_of(html)
+    assert "Name the stuckness" not in article(html)
     status, html = preview.page("cards/defend/")
     assert status == 200
     assert "Ask for the smallest sign" in html
@@ -127,7 +134,8 @@ def test_the_preview_leaves_out_what_is_wrong(preview: Preview) -> None:
 
 def test_fixing_the_file_clears_the_problems(preview: Preview) -> None:
     preview.project.write({"cards/stuck/name-it.yml": BASE_FILES["cards/stuck/name-it.yml"]})
-    assert wait_for(lambda: preview.page("cards/name-it/")[0] == 200), preview.output()
+    assert wait_for(lambda: "Name the stuckness" in preview.page("cards/name-it/")[1]), \
+        preview.output()
     status, html = preview.page("patterns/stuck/")
     assert status == 200
     assert "cardkb-problems" not in html

@@ -113,8 +113,8 @@ def _new(site: SiteConfig, args: argparse.Namespace) -> int:
     except ScaffoldError as error:
         print(f"cardkb: {error}")
         return 1
-    print(f"cardkb: wrote {path.relative_to(site.root).as_posix()}; fill in the fields, "
-          "then run cardkb check")
+    print(f"cardkb: wrote {path.relative_to(site.root).as_posix()}, a draft; fill in the "
+          "fields, check them with cardkb check, and delete the 'status: draft' line to publish it")
     return 0
 
 

@@ -10,57 +10,111 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from .model import Card, Entity, KnowledgeBase, Pattern, Ref, RelatedLink, Status
+from .fields import FieldKind, fields_of_kind
+from .load import SourceFile
+from .model import (
+    ID_PATTERN,
+    Card,
+    Entity,
+    KnowledgeBase,
+    Pattern,
+    Ref,
+    RelatedLink,
+    Status,
+    TellApartLink,
+)
 from .problems import Location, Problems, did_you_mean
 from .validate import ValidatedFiles
 from .wikilinks import WikiLink, find_wikilinks
 from .yaml_source import JsonPath, YamlDocument
 
-CARD_MARKDOWN_FIELDS = ("move", "why", "cautions")
-PATTERN_MARKDOWN_FIELDS = ("dynamics", "shift", "safety")
+_REFERENCES = (FieldKind.CARD_REF, FieldKind.PATTERN_REF, FieldKind.REF)
+
+
+@dataclass(frozen=True)
+class _Referrer:
+    """The file a reference is written in: a pattern or card, or a file with shape problems."""
+
+    id: str
+    kind: str
+    document: YamlDocument
+    draft: bool
+
+    @classmethod
+    def of(cls, entity: Entity, kb: KnowledgeBase) -> _Referrer:
+        return cls(entity.id, entity.kind, entity.document, kb.is_draft(entity))
 
 
 def link(files: ValidatedFiles, problems: Problems, *, show_drafts: bool = False) -> KnowledgeBase:
     kb = KnowledgeBase(show_drafts=show_drafts)
     kb.invalid_ids = {source.id: source.kind for source in files.invalid}
+    kb.invalid_documents = [(source.kind, source.document) for source in files.invalid
+                            if source.document is not None]
     _register(files, kb, problems)
     for card in kb.cards.values():
         _link_card(card, kb, problems)
     for pattern in kb.patterns.values():
         for ref in pattern.related:
             _relate(pattern, ref, kb, problems, patterns_only=True)
+        for ref in pattern.tell_apart:
+            _tell_apart(pattern, ref, kb, problems)
     for entity in [*kb.patterns.values(), *kb.cards.values()]:
         for path, text in markdown_fields(entity):
             check_markdown_links(text, kb, problems, referrer=entity,
                                  locate=FieldLocator(entity.document, path))
     for source in files.invalid:
-        document = source.document
-        fields = document.data if document and isinstance(document.data, dict) else {}
-        for name in (*PATTERN_MARKDOWN_FIELDS, *CARD_MARKDOWN_FIELDS):
-            if document and isinstance(fields.get(name), str):
-                check_markdown_links(fields[name], kb, problems, referrer=None,
-                                     locate=FieldLocator(document, (name,)))
+        _check_what_can_be_read(source, kb, problems)
     for pattern in kb.patterns.values():
         pattern.cards.sort(key=lambda c: (c.pattern is not pattern, c.title.casefold()))
     return kb
 
 
 def markdown_fields(entity: Entity) -> list[tuple[JsonPath, str]]:
-    """Every Markdown field of a pattern or card, with its path in the file."""
-    names = PATTERN_MARKDOWN_FIELDS if isinstance(entity, Pattern) else CARD_MARKDOWN_FIELDS
-    fields: list[tuple[JsonPath, str]] = [
-        ((name,), value) for name in names if isinstance(value := getattr(entity, name), str)
-    ]
-    fields += [(("sources", i), source) for i, source in enumerate(entity.sources)]
-    return fields
+    """Every Markdown field of a pattern or card, with its path in the file (from the schema)."""
+    return [(path, text) for path, text, _kind in
+            fields_of_kind(entity.document.data, entity.kind, FieldKind.MARKDOWN)]
+
+
+def _check_what_can_be_read(source: SourceFile, kb: KnowledgeBase, problems: Problems) -> None:
+    """The references and links of a file with shape problems, as far as they can be read.
+
+    A misspelled field must not hide a wrong id three lines below it: the author should see
+    every problem of a file in one run.
+    """
+    document = source.document
+    if document is None or not isinstance(document.data, dict):
+        return
+    data = document.data
+    own_pattern = kb.patterns.get(source.pattern_id)
+    draft = data.get("status") == "draft" or (
+        source.kind == "card" and own_pattern is not None and kb.is_draft(own_pattern))
+    referrer = _Referrer(source.id, source.kind, document, draft)
+    for path, value, kind in fields_of_kind(data, source.kind, FieldKind.MARKDOWN, *_REFERENCES):
+        if kind is FieldKind.MARKDOWN:
+            check_markdown_links(value, kb, problems, referrer=None, from_draft=draft,
+                                 locate=FieldLocator(document, path))
+            continue
+        if not ID_PATTERN.match(value):
+            continue  # not an id at all: the shape check has said so
+        ref, field = Ref(value, None, path), str(path[0])
+        if field == "instead":
+            _resolve_alternative(referrer, ref, kb, problems)
+        elif kind is FieldKind.CARD_REF:
+            _resolve_card(referrer, ref, field, kb, problems)
+        else:
+            _resolve(referrer, ref, field, kb, problems, want=kind.wants)
 
 
 def _register(files: ValidatedFiles, kb: KnowledgeBase, problems: Problems) -> None:
     owners: dict[str, list[Location]] = defaultdict(list)
     for entity in [*files.patterns, *files.cards]:
         owners[entity.id].append(Location(entity.source_path))
+    for source in files.invalid:
+        if source.document is not None:
+            owners[source.id].append(Location(source.document.path))
     for card in files.cards:
         for alias in card.aliases:
             owners[alias.id].append(card.document.value_location(alias.path))
@@ -81,18 +135,14 @@ def _link_card(card: Card, kb: KnowledgeBase, problems: Problems) -> None:
     card.pattern = kb.patterns.get(card.pattern_id)
     if card.pattern:
         card.pattern.cards.append(card)
+    referrer = _Referrer.of(card, kb)
     for ref in card.instead:
-        alternative = _resolve_card(card, ref, "instead", kb, problems)
-        if alternative is None:
-            continue
-        if alternative.verdict != "works":
-            problems.error(_at(card, ref), f"instead: '{ref.id}' backfires too; 'instead' names "
-                           "cards that work" + _suggest(ref.id, _works_ids(kb)))
-            continue
-        card.alternatives.append(alternative)
-        alternative.replaces.append(card)
+        alternative = _resolve_alternative(referrer, ref, kb, problems)
+        if alternative is not None:
+            card.alternatives.append(alternative)
+            alternative.replaces.append(card)
     for ref in card.also_in:
-        pattern = _resolve(card, ref, "also_in", kb, problems, want="pattern")
+        pattern = _resolve(referrer, ref, "also_in", kb, problems, want="pattern")
         if pattern is card.pattern:
             problems.error(_at(card, ref), f"also_in: '{ref.id}' is this card's own pattern; "
                            "list only other patterns")
@@ -102,25 +152,38 @@ def _link_card(card: Card, kb: KnowledgeBase, problems: Problems) -> None:
     for ref in card.related:
         _relate(card, ref, kb, problems, patterns_only=False)
     if card.replaced_by:
-        card.replacement = _resolve_card(card, card.replaced_by, "replaced_by", kb, problems)
+        card.replacement = _resolve_card(referrer, card.replaced_by, "replaced_by", kb, problems)
 
 
-def _resolve_card(card: Card, ref: Ref, field: str, kb: KnowledgeBase,
+def _resolve_alternative(referrer: _Referrer, ref: Ref, kb: KnowledgeBase,
+                         problems: Problems) -> Card | None:
+    """A card named in ``instead``: it must exist, be visible, and work."""
+    alternative = _resolve_card(referrer, ref, "instead", kb, problems)
+    if alternative is not None and alternative.verdict != "works":
+        problems.error(referrer.document.value_location(ref.path),
+                       f"instead: '{ref.id}' backfires too; 'instead' names cards that work"
+                       + _suggest(ref.id, _works_ids(kb)))
+        return None
+    return alternative
+
+
+def _resolve_card(referrer: _Referrer, ref: Ref, field: str, kb: KnowledgeBase,
                   problems: Problems) -> Card | None:
-    target = _resolve(card, ref, field, kb, problems, want="card")
+    target = _resolve(referrer, ref, field, kb, problems, want="card")
     if not isinstance(target, Card):
         return None
     if target.status is Status.RETIRED:
         replacement = f": use '{target.replaced_by.id}'" if target.replaced_by else ""
-        problems.error(_at(card, ref), f"{field}: '{ref.id}' is retired{replacement}")
+        problems.error(referrer.document.value_location(ref.path),
+                       f"{field}: '{ref.id}' is retired{replacement}")
         return None
     return target
 
 
-def _resolve(referrer: Entity, ref: Ref, field: str, kb: KnowledgeBase, problems: Problems,
+def _resolve(referrer: _Referrer, ref: Ref, field: str, kb: KnowledgeBase, problems: Problems,
              *, want: str | None) -> Entity | None:
     """The entity a reference names, checked for existence, kind and visibility."""
-    location = _at(referrer, ref)
+    location = referrer.document.value_location(ref.path)
     target = kb.resolve(ref.id)
     kinds: dict[str, dict[str, Any]] = {"pattern": kb.patterns, "card": kb.cards}
     what = want or "card or pattern"
@@ -135,10 +198,10 @@ def _resolve(referrer: Entity, ref: Ref, field: str, kb: KnowledgeBase, problems
         problems.error(location, f"{field}: '{ref.id}' is a {target.kind}, not a {want}"
                        + _suggest(ref.id, kinds[want]))
         return None
-    if target is referrer:
+    if target.id == referrer.id and target.kind == referrer.kind:
         problems.error(location, f"{field}: '{ref.id}' is this {referrer.kind} itself")
         return None
-    if not _visibility_ok(referrer, target, kb):
+    if not (referrer.draft or kb.is_visible(target)):
         problems.error(location, f"{field}: '{ref.id}' is a draft, and drafts are hidden: publish "
                        "it, or set 'show_drafts: true' under extra: cardkb: in mkdocs.yml")
         return None
@@ -147,7 +210,7 @@ def _resolve(referrer: Entity, ref: Ref, field: str, kb: KnowledgeBase, problems
 
 def _relate(entity: Entity, ref: Ref, kb: KnowledgeBase, problems: Problems, *,
             patterns_only: bool) -> None:
-    target = _resolve(entity, ref, "related", kb, problems,
+    target = _resolve(_Referrer.of(entity, kb), ref, "related", kb, problems,
                       want="pattern" if patterns_only else None)
     if target is None:
         return
@@ -157,10 +220,29 @@ def _relate(entity: Entity, ref: Ref, kb: KnowledgeBase, problems: Problems, *,
         target.related_links.append(RelatedLink(entity, ref.why))
 
 
+def _tell_apart(pattern: Pattern, ref: Ref, kb: KnowledgeBase, problems: Problems) -> None:
+    """Shown on both patterns' pages, unless the other pattern says it in its own words."""
+    target = _resolve(_Referrer.of(pattern, kb), ref, "tell_apart", kb, problems, want="pattern")
+    if not isinstance(target, Pattern):
+        return
+    if any(link.target is target for link in pattern.tell_apart_links):
+        problems.error(pattern.document.value_location(ref.path),
+                       f"tell_apart: '{ref.id}' is listed twice; keep one of them")
+        return
+    pattern.tell_apart_links.append(TellApartLink(target, ref.why or ""))
+    if not any(other.id == pattern.id for other in target.tell_apart):
+        target.tell_apart_links.append(TellApartLink(pattern, ref.why or ""))
+
+
 def check_markdown_links(text: str, kb: KnowledgeBase, problems: Problems, *,
                          referrer: Entity | None, locate: LinkLocator,
-                         embeds: bool = False) -> list[tuple[WikiLink, Entity]]:
-    """Check every ``[[link]]`` in a Markdown text; return the ones that resolve."""
+                         embeds: bool = False,
+                         from_draft: bool = False) -> list[tuple[WikiLink, Entity]]:
+    """Check every ``[[link]]`` in a Markdown text; return the ones that resolve.
+
+    A published page may not link to a page that will not exist; a draft may.
+    """
+    from_draft = from_draft or (referrer is not None and kb.is_draft(referrer))
     resolved: list[tuple[WikiLink, Entity]] = []
     for link in find_wikilinks(text):
         location = locate(link)
@@ -185,7 +267,7 @@ def check_markdown_links(text: str, kb: KnowledgeBase, problems: Problems, *,
             hint = _suggest(link.target, [*kb.patterns, *kb.cards])
             problems.error(location, f"{link.raw}: '{link.target}' is not a card or pattern{hint}")
             continue
-        if not _visibility_ok(referrer, target, kb):
+        if not (from_draft or kb.is_visible(target)):
             problems.error(location, f"{link.raw}: '{link.target}' is a draft, and drafts are "
                            "hidden: publish it, or remove the link")
             continue
@@ -213,12 +295,6 @@ class FieldLocator(LinkLocator):
         occurrence = self.seen[link.raw]
         self.seen[link.raw] += 1
         return self.document.find_in_value(self.path, link.raw, occurrence)
-
-
-def _visibility_ok(referrer: Entity | None, target: Entity, kb: KnowledgeBase) -> bool:
-    """A published page may not link to a page that will not exist."""
-    referrer_is_draft = isinstance(referrer, Card) and referrer.status is Status.DRAFT
-    return kb.is_visible(target) or referrer_is_draft
 
 
 def _at(entity: Entity, ref: Ref) -> Location:

@@ -2,7 +2,10 @@
 
 Example wording is copied into real sessions and notes, so a name, a date or a phone number in it
 is a privacy problem, reported like any other: at the line where it is written. Markdown fields
-may hold links, so URLs are only flagged in plain-text fields; sources and review are left alone.
+may hold links, so URLs are only flagged in plain-text fields; sources and review are left alone
+(a citation names its authors and its year). Which field is plain text and which is Markdown is
+the schema's word (``fields.py``). Files with shape problems are linted too, as far as they can
+be read.
 """
 
 from __future__ import annotations
@@ -10,41 +13,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .fields import FieldKind, fields_of_kind
 from .identifiers import find_identifiers
-from .link import markdown_fields
-from .model import Card, Entity, KnowledgeBase, Pattern
+from .model import KnowledgeBase
 from .problems import Problems
-from .yaml_source import JsonPath
+from .yaml_source import JsonPath, YamlDocument
 
 _WIKILINK = re.compile(r"!?\[\[[^\[\]\n]*\]\]")
+#: citations and reviewers are names and dates by nature
+_NOT_LINTED = ("sources", "review")
 
 
-def plain_text_fields(entity: Entity) -> Iterator[tuple[JsonPath, str]]:
-    """Every plain-text field of a pattern or card, with its path in the file."""
-    yield ("title",), entity.title
-    if isinstance(entity, Pattern):
-        yield ("summary",), entity.summary
-        for sign in entity.signs:
-            yield sign.path, sign.text
-        for index, phrase in enumerate(entity.heard_as):
-            yield ("heard_as", index), phrase
-        for ref in entity.tell_apart:
-            yield ref.path[:-1] + ("how",), ref.why or ""
-    if isinstance(entity, Card):
-        yield ("sign",), entity.sign
-        for index, wording in enumerate(entity.wording):
-            yield ("wording", index), wording
-    for ref in entity.related:
-        if ref.why:
-            yield ref.path[:-1] + ("why",), ref.why
+def plain_text_fields(document: YamlDocument, kind: str) -> Iterator[tuple[JsonPath, str]]:
+    """Every plain-text field of a pattern or card file, with its path in the file."""
+    for path, text, _kind in fields_of_kind(document.data, kind, FieldKind.TEXT):
+        if path[0] not in _NOT_LINTED:
+            yield path, text
 
 
 def lint_identifiers(kb: KnowledgeBase, problems: Problems) -> None:
-    for entity in [*kb.patterns.values(), *kb.cards.values()]:
-        document = entity.document
-        texts = [(path, text, True) for path, text in plain_text_fields(entity)]
-        texts += [(path, text, False) for path, text in markdown_fields(entity)
-                  if path[0] != "sources"]
+    documents = [(e.kind, e.document) for e in [*kb.patterns.values(), *kb.cards.values()]]
+    for kind, document in [*documents, *kb.invalid_documents]:
+        texts = [(path, text, True) for path, text in plain_text_fields(document, kind)]
+        texts += [(path, text, False) for path, text, _kind in
+                  fields_of_kind(document.data, kind, FieldKind.MARKDOWN)
+                  if path[0] not in _NOT_LINTED]
         for path, text, urls in texts:
             for hit in find_identifiers(_without_links(text), urls=urls):
                 where = document.find_in_value(path, hit.found)

@@ -59,6 +59,15 @@ class RelatedLink:
 
 
 @dataclass(frozen=True)
+class TellApartLink:
+    """One end of a ``tell_apart`` entry, as shown on a pattern's page: the other pattern and
+    how to tell the two apart (the same text on both pages, so it names both)."""
+
+    target: Pattern
+    how: str
+
+
+@dataclass(frozen=True)
 class ContentPage:
     """A hand-written page under the docs folder, as far as the cards are concerned."""
 
@@ -107,6 +116,8 @@ class Pattern(Entity):
     status: Status = Status.PUBLISHED
     # derived: every card shown on this pattern's page, its own first, then those from also_in
     cards: list[Card] = field(default_factory=list)
+    # derived: "how to tell it apart from ...", written on either of the two patterns
+    tell_apart_links: list[TellApartLink] = field(default_factory=list)
 
     kind: ClassVar[str] = "pattern"
 
@@ -150,16 +161,26 @@ class KnowledgeBase:
     show_drafts: bool = False
     #: ids of files whose shape is wrong, by kind: they exist, but are not part of the site
     invalid_ids: dict[str, str] = field(default_factory=dict)
+    #: those files, by kind, as far as they could be read: their text is still checked
+    invalid_documents: list[tuple[str, YamlDocument]] = field(default_factory=list)
 
     def resolve(self, id_: str) -> Pattern | Card | None:
         """The entity an id names; a former id (alias) resolves to its card."""
         return self.patterns.get(id_) or self.cards.get(id_) or self.aliases.get(id_)
 
+    def is_draft(self, entity: Entity) -> bool:
+        """A draft pattern, a draft card, or a card whose own pattern is a draft."""
+        if isinstance(entity, Card):
+            own = self.patterns.get(entity.pattern_id)
+            return entity.status is Status.DRAFT or (own is not None and self.is_draft(own))
+        return isinstance(entity, Pattern) and entity.status is Status.DRAFT
+
     def is_visible(self, entity: Entity) -> bool:
-        """Whether the entity has a page on the site."""
-        if isinstance(entity, Card) and entity.status is Status.DRAFT:
-            return self.show_drafts
-        return True
+        """Whether the entity has a page on the site: drafts only when drafts are shown."""
+        return self.show_drafts or not self.is_draft(entity)
+
+    def visible_patterns(self) -> list[Pattern]:
+        return [pattern for pattern in self.patterns.values() if self.is_visible(pattern)]
 
     def visible_cards(self) -> list[Card]:
         return [card for card in self.cards.values() if self.is_visible(card)]

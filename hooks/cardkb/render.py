@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
@@ -81,9 +81,10 @@ class SiteRenderer:
 
     def pages(self) -> Iterator[GeneratedPage]:
         """Every page the cards produce: patterns, cards, redirects, the signs and list pages."""
-        for pattern in self.kb.patterns.values():
-            yield self._page("pattern", pattern, "pattern.md.j2", pattern=pattern,
-                             listed=self.kb.listed_cards(pattern))
+        for pattern in self.kb.visible_patterns():
+            page = self._page("pattern", pattern, "pattern.md.j2", pattern=pattern,
+                              listed=self.kb.listed_cards(pattern))
+            yield self._with_draft_banner(page, pattern) if self.kb.is_draft(pattern) else page
         for card in self.kb.visible_cards():
             yield self._page("card", card, "card.md.j2", card=card)
         for alias, card in self.kb.aliases.items():
@@ -124,6 +125,32 @@ class SiteRenderer:
             html=self.field_html, visible=self._visible)
         return GeneratedPage(folder + "index.md", content)
 
+    def broken_pages(self) -> Iterator[GeneratedPage]:
+        """For a live preview: a page at the address of each file with shape problems.
+
+        An author who opens the new card's address should find the problems notice there, not a
+        bare "404 - Not found".
+        """
+        paths = {(kind, _file_id(kind, document.path)): document.path
+                 for kind, document in self.kb.invalid_documents}
+        for id_, kind in self.kb.invalid_ids.items():
+            yield self._render_page(self.layout.folder(kind, id_), "broken.md.j2", id=id_,
+                                    kind=kind, path=paths.get((kind, id_)))
+
+    def _with_draft_banner(self, page: GeneratedPage, entity: Entity) -> GeneratedPage:
+        """The page with the Draft banner under its title.
+
+        Added here rather than in the page's template so that the template stays about layout;
+        a shown draft is a state of the page, like the preview's problems notice.
+        """
+        banner = self.env.get_template("_draft.html.j2").render(entity=entity)
+        title = page.content.find("\n# ")
+        end = page.content.find("\n", title + 1) if title >= 0 else -1
+        if end < 0:
+            return page
+        content = page.content[:end + 1] + "\n" + banner.strip() + "\n" + page.content[end + 1:]
+        return GeneratedPage(page.src_uri, content)
+
     def _redirect(self, alias: str, card: Card) -> GeneratedPage:
         folder = self.layout.folder("card", alias)
         target = self.href(self.layout.page_url(folder), card)
@@ -135,7 +162,7 @@ class SiteRenderer:
     def pattern_list(self, page_url: str) -> Markup:
         """The list of patterns with their summaries, as HTML for the page at ``page_url``."""
         return Markup(self.env.get_template("pattern_list.html.j2").render(
-            patterns=list(self.kb.patterns.values()),
+            patterns=self.kb.visible_patterns(),
             href=lambda entity, anchor="": self.href(page_url, entity, anchor)))
 
     def embed(self, entity: Entity, page_url: str) -> Markup:
@@ -196,7 +223,7 @@ class SiteRenderer:
 
     def _sign_groups(self) -> list[tuple[str, list[tuple[str, Pattern]]]]:
         groups: dict[str | None, list[tuple[str, Pattern]]] = {k: [] for k in (*SEEN_IN, None)}
-        for pattern in self.kb.patterns.values():
+        for pattern in self.kb.visible_patterns():
             for sign in pattern.signs:
                 groups[sign.seen_in].append((sign.text, pattern))
         return [(SEEN_IN_HEADINGS[k], sorted(v, key=lambda s: s[0].casefold()))
@@ -205,3 +232,9 @@ class SiteRenderer:
     def _cues(self) -> list[Card]:
         cards = [c for c in self.kb.visible_cards() if c.status is not Status.RETIRED]
         return sorted(cards, key=lambda c: c.sign.casefold())
+
+
+def _file_id(kind: str, path: str) -> str:
+    """The id a file stands for: its folder's name for a pattern, its stem for a card."""
+    file = PurePosixPath(path)
+    return file.parent.name if kind == "pattern" else file.stem

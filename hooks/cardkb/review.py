@@ -24,6 +24,6 @@ class OverdueReview:
 def overdue_reviews(kb: KnowledgeBase, today: datetime.date) -> list[OverdueReview]:
     """Everything whose review was due before ``today``, the longest overdue first."""
     overdue = [OverdueReview(entity, entity.review.due)
-               for entity in [*kb.patterns.values(), *kb.visible_cards()]
+               for entity in [*kb.visible_patterns(), *kb.visible_cards()]
                if entity.review and entity.review.due and entity.review.due < today]
     return sorted(overdue, key=lambda o: (o.due, o.entity.id))

@@ -2,12 +2,15 @@
 
 Each file starts with a ``# yaml-language-server: $schema=`` line pointing at the JSON Schema, so
 editors with the YAML language server (VS Code's YAML extension, Neovim, Helix...) offer the
-fields, show their help on hover and underline mistakes before ``cardkb check`` runs.
+fields, show their help on hover and underline mistakes before ``cardkb check`` runs. Every new
+file is a draft and passes ``cardkb check`` as written: placeholder text never reaches the site,
+and a new card never turns the preview red before the author has typed anything.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -53,7 +56,19 @@ def new_card(root: Path, cards_dir: Path, pattern_id: str, card_id: str, verdict
     if card_id in taken:
         raise ScaffoldError(f"the id '{card_id}' is taken already; ids of patterns and cards "
                             "must all be different")
-    return _write(root, folder / f"{card_id}.yml", "card", verdict=verdict)
+    return _write(root, folder / f"{card_id}.yml", "card", verdict=verdict,
+                  works_id=_a_card_that_works(folder))
+
+
+_WORKS = re.compile(r"^verdict:\s*works\s*$", re.MULTILINE)
+
+
+def _a_card_that_works(folder: Path) -> str:
+    """An example for a new card's ``instead``: a card of the same pattern that works, if any."""
+    for file in sorted(folder.glob("*.yml")):
+        if file.name != PATTERN_FILE and _WORKS.search(file.read_text("utf-8", "replace")):
+            return file.stem
+    return "id-of-a-card-that-works"
 
 
 def _check_id(id_: str) -> None:

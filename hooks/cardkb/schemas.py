@@ -14,6 +14,7 @@ place. Both read the same schema files; a test holds the two to the same verdict
 from __future__ import annotations
 
 import datetime
+import difflib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -51,6 +52,8 @@ def _validator(kind: str) -> Draft202012Validator:
                                 format_checker=FormatChecker(formats=["date"]))
 
 
+_NO_SPACE_AFTER_DASH = re.compile(r"^-[^\s-]")
+_NO_SPACE_AFTER_COLON = re.compile(r"^[A-Za-z_][\w-]*:\S")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
@@ -116,11 +119,51 @@ def check_shape(document: YamlDocument, kind: str, problems: Problems) -> bool:
     if is_valid_shape(data, kind):
         return True
     before = len(problems)
-    for error in sorted(_validator(kind).iter_errors(data),
-                        key=lambda e: list(map(str, e.absolute_path))):
-        for location, message in _translate(error, document):
+    errors = sorted(_validator(kind).iter_errors(data),
+                    key=lambda e: list(map(str, e.absolute_path)))
+    misspelled = _misspelled_required(errors)
+    for error in errors:
+        for location, message in _translate(error, document, misspelled):
             problems.error(location, message)
     return len(problems) == before
+
+
+#: (path of a mapping, required field) -> the unknown key there that is a near miss of it
+_Misspellings = dict[tuple[JsonPath, str], str]
+
+
+def _misspelled_required(errors: list[ValidationError]) -> _Misspellings:
+    """Required fields that are missing because their key is misspelled (``wordng:``).
+
+    The misspelled key is what the author must see, at its own line: the missing field is
+    reported there, as one problem, instead of a second one at the top of the mapping.
+    """
+    unknown: dict[JsonPath, list[str]] = {}
+    for error in _flatten(errors):
+        schema: Any = error.schema
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = schema.get("properties", {})
+            unknown[tuple(error.absolute_path)] = [k for k in error.instance if k not in allowed]
+    found: _Misspellings = {}
+    for error in _flatten(errors):
+        path = tuple(error.absolute_path)
+        required: Any = error.validator_value
+        instance: Any = error.instance
+        if error.validator != "required" or path not in unknown:
+            continue
+        for name in required:
+            if name in instance:
+                continue
+            near = difflib.get_close_matches(name, unknown[path], n=1, cutoff=0.6)
+            if near and near[0] not in found.values():
+                found[(path, name)] = near[0]
+    return found
+
+
+def _flatten(errors: list[ValidationError]) -> Iterator[ValidationError]:
+    for error in errors:
+        yield error
+        yield from _flatten(list(error.context or []))
 
 
 def _with_review_dates(data: dict[str, Any]) -> dict[str, Any]:
@@ -140,7 +183,8 @@ def _label(path: JsonPath) -> str:
     return ": ".join(parts) if parts else "the file"
 
 
-def _translate(error: ValidationError, doc: YamlDocument) -> Iterator[tuple[Location, str]]:
+def _translate(error: ValidationError, doc: YamlDocument,
+               misspelled: _Misspellings) -> Iterator[tuple[Location, str]]:
     path: JsonPath = tuple(error.absolute_path)
     label = _label(path)
     instance: Any = error.instance
@@ -149,19 +193,24 @@ def _translate(error: ValidationError, doc: YamlDocument) -> Iterator[tuple[Loca
     validator = error.validator
     if validator == "additionalProperties":
         allowed = list(schema.get("properties", {}))
+        meant = {key: name for (where, name), key in misspelled.items() if where == path}
         for key in instance:
-            if key not in allowed:
+            if key in meant:
+                yield doc.key_location(path + (key,)), (
+                    f"unknown field '{key}' (did you mean '{meant[key]}'?); "
+                    f"'{meant[key]}' is required, so it is missing until the name is corrected")
+            elif key not in allowed:
                 hint = did_you_mean(key, allowed) or f" (fields here: {', '.join(allowed)})"
                 yield doc.key_location(path + (key,)), f"unknown field '{key}'{hint}"
     elif validator == "required":
-        missing = [f for f in value if f not in instance]
+        missing = [f for f in value if f not in instance and (path, f) not in misspelled]
         for name in missing:
             yield doc.value_location(path), _missing_message(name, error)
     elif validator == "not":
         for name in value.get("required", []):
             yield doc.key_location(path + (name,)), _forbidden_message(name)
     elif validator in ("anyOf", "oneOf"):
-        yield from _translate_alternatives(error, doc)
+        yield from _translate_alternatives(error, doc, misspelled)
     else:
         yield doc.value_location(path), f"{label}: {_describe(error, doc, path)}"
 
@@ -183,15 +232,15 @@ def _forbidden_message(name: str) -> str:
     return f"'{name}' is not allowed here"
 
 
-def _translate_alternatives(error: ValidationError,
-                            doc: YamlDocument) -> Iterator[tuple[Location, str]]:
+def _translate_alternatives(error: ValidationError, doc: YamlDocument,
+                            misspelled: _Misspellings) -> Iterator[tuple[Location, str]]:
     """For "text or mapping" items, explain against the alternative the author chose."""
     branches: Any = error.validator_value
     chosen = [e for e in error.context or [] if e.validator != "type"]
     branch_types = {e.relative_schema_path[0] for e in error.context or [] if e.validator == "type"}
     if chosen and len(branch_types) < len(branches):
         for sub in chosen:
-            yield from _translate(sub, doc)
+            yield from _translate(sub, doc, misspelled)
         return
     path: JsonPath = tuple(error.absolute_path)
     instance = error.instance
@@ -231,8 +280,14 @@ def _describe(error: ValidationError, doc: YamlDocument, path: JsonPath) -> str:
             read_as = _read_as(instance, doc, path)
             if expected == "text" and path in doc.raw:
                 return f"{read_as}; put it in quotes if you mean the text: \"{doc.raw[path]}\""
+            if expected == "a list" and isinstance(instance, str) and _NO_SPACE_AFTER_DASH.match(
+                    instance):
+                return "put a space after '-': a list item is written '- ' and then the text"
             if expected == "a list" and isinstance(instance, str):
                 return "must be a list: put each item on its own line starting with '- '"
+            if expected == "a mapping of fields" and isinstance(instance, str) and \
+                    _NO_SPACE_AFTER_COLON.match(instance):
+                return "put a space after the colon: a field is written 'name: text'"
             return f"{read_as}, but it must be {expected}"
         case "enum":
             options = " or ".join(f"'{v}'" for v in value)

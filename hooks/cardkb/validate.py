@@ -2,20 +2,27 @@
 
 The shape of a single file is the JSON Schema's business (``schemas.py``). What a schema cannot
 say about one file (a review due before it was done) is checked here; what concerns several files
-(ids, references, kinds) belongs to the link stage.
+(ids, references, kinds) belongs to the link stage. A pattern or card is built from every field the
+schema names, typed as the model declares it, so a new field needs the schema and the model only.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from .fields import FieldKind, fields_of_kind
 from .load import SourceFile
-from .model import Card, Pattern, Ref, Review, Sign, Status
+from .model import Card, Entity, Pattern, Ref, Review, Sign, Status
 from .problems import Problems
-from .schemas import check_shape
+from .schemas import check_shape, field_names
 from .yaml_source import JsonPath, YamlDocument
+
+EntityT = TypeVar("EntityT", bound=Entity)
 
 
 @dataclass
@@ -30,16 +37,44 @@ class ValidatedFiles:
 def validate(sources: list[SourceFile], problems: Problems) -> ValidatedFiles:
     result = ValidatedFiles()
     for source in sources:
+        if source.document is not None:
+            _check_list_items_in_plain_text(source.document, source.kind, problems)
         if source.document is None or not check_shape(source.document, source.kind, problems):
             result.invalid.append(source)
             continue
         data = source.document.data
         _check_review(source.document, data, problems)
         if source.kind == "pattern":
-            result.patterns.append(_pattern(source, data))
+            result.patterns.append(_from_data(Pattern, source, source.document))
         else:
-            result.cards.append(_card(source, data))
+            result.cards.append(_from_data(Card, source, source.document,
+                                           pattern_id=source.pattern_id))
     return result
+
+
+_LIST_ITEM_LINE = re.compile(r"\n[ \t]*- ")
+
+
+def _check_list_items_in_plain_text(document: YamlDocument, kind: str,
+                                    problems: Problems) -> None:
+    """A ``- item`` line under a field that already holds unquoted text.
+
+    YAML reads the line as more of that text (``sign: the cue`` and ``- another`` below it make
+    one sign, "the cue - another"), so nothing fails, and the author's list is silently lost.
+    Quoted text and blocks written after ``|`` may hold such lines on purpose; a field that
+    must be a list is the schema's to explain.
+    """
+    for path, _text, _kind in fields_of_kind(document.data, kind, FieldKind.TEXT):
+        span = document.values[path]
+        raw = document.source[span.start:span.end]
+        if raw[:1] in ("'", '"', "|", ">") or "\n" not in raw:
+            continue
+        if match := _LIST_ITEM_LINE.search(raw):
+            problems.error(document.at_offset(span.start + match.end() - 2),
+                           "this list item stands under a field that already holds a text after "
+                           "its colon: a field holds either one text or a list; for a list, leave "
+                           "the first line empty after the colon and start each item on its own "
+                           "line with '- '")
 
 
 def _check_review(document: YamlDocument, data: dict[str, Any], problems: Problems) -> None:
@@ -60,59 +95,56 @@ def _date(value: object) -> datetime.date | None:
     return None
 
 
-def _refs(items: list[Any] | None, field_name: str) -> list[Ref]:
-    refs = []
-    for index, item in enumerate(items or []):
-        path: JsonPath = (field_name, index)
-        if isinstance(item, dict):
-            refs.append(Ref(item["id"], item.get("why"), path + ("id",)))
-        else:
-            refs.append(Ref(item, None, path))
-    return refs
+def _from_data(cls: type[EntityT], source: SourceFile, document: YamlDocument,
+               **file_fields: Any) -> EntityT:
+    """A pattern or card from its file's data: every field of the schema, typed as the model
+    declares it. A field added to the schema and the model needs nothing here."""
+    data = document.data
+    fields = {name: convert(data[name], (name,))
+              for name, convert in _converters(cls, source.kind) if name in data}
+    return cls(id=source.id, document=document, **file_fields, **fields)
 
 
-def _common(source: SourceFile, data: dict[str, Any]) -> dict[str, Any]:
-    review = data.get("review")
-    return {
-        "id": source.id,
-        "title": data["title"],
-        "document": source.document,
-        "related": _refs(data.get("related"), "related"),
-        "tags": list(data.get("tags", [])),
-        "sources": list(data.get("sources", [])),
-        "review": Review(review.get("by"), _date(review.get("date")), _date(review.get("due")))
-        if review else None,
-    }
+Converter = Callable[[Any, JsonPath], Any]
+_CONVERTERS: dict[tuple[type, str], list[tuple[str, Converter]]] = {}
 
 
-def _pattern(source: SourceFile, data: dict[str, Any]) -> Pattern:
-    signs = [
-        Sign(item, None, ("signs", i)) if isinstance(item, str)
-        else Sign(item["text"], item.get("seen_in"), ("signs", i, "text"))
-        for i, item in enumerate(data["signs"])
-    ]
-    tell_apart = [Ref(item["id"], item["how"], ("tell_apart", i, "id"))
-                  for i, item in enumerate(data.get("tell_apart", []))]
-    return Pattern(**_common(source, data), summary=data["summary"], signs=signs,
-                   dynamics=data["dynamics"], shift=data.get("shift"), safety=data.get("safety"),
-                   heard_as=list(data.get("heard_as", [])), tell_apart=tell_apart,
-                   status=Status(data.get("status", "published")))
+def _converters(cls: type, kind: str) -> list[tuple[str, Converter]]:
+    """For each field of the schema, how its value becomes the model's type; worked out once."""
+    if (cls, kind) not in _CONVERTERS:
+        hints = get_type_hints(cls)
+        _CONVERTERS[cls, kind] = [(name, _converter(hints[name])) for name in field_names(kind)]
+    return _CONVERTERS[cls, kind]
 
 
-def _card(source: SourceFile, data: dict[str, Any]) -> Card:
-    replaced_by = data.get("replaced_by")
-    return Card(
-        **_common(source, data),
-        pattern_id=source.pattern_id,
-        verdict=data["verdict"],
-        sign=data["sign"],
-        move=data["move"],
-        wording=list(data["wording"]),
-        why=data["why"],
-        instead=_refs(data.get("instead"), "instead"),
-        also_in=_refs(data.get("also_in"), "also_in"),
-        cautions=data.get("cautions"),
-        status=Status(data.get("status", "published")),
-        replaced_by=Ref(replaced_by, None, ("replaced_by",)) if replaced_by else None,
-        aliases=_refs(data.get("aliases"), "aliases"),
-    )
+def _converter(hint: Any) -> Converter:
+    """How a value becomes the model's type ``hint``: a list, a reference, a sign, a review..."""
+    if get_origin(hint) in (Union, UnionType):  # X | None: a value that is there is an X
+        hint = next(arg for arg in get_args(hint) if arg is not type(None))
+    if get_origin(hint) is list:
+        item = _converter(get_args(hint)[0])
+        return lambda value, path: [item(element, (*path, index))
+                                    for index, element in enumerate(value)]
+    return _SIMPLE_CONVERTERS.get(hint, lambda value, path: value)
+
+
+def _ref(value: Any, path: JsonPath) -> Ref:
+    if isinstance(value, dict):  # {id: ..., why: ...} or {id: ..., how: ...}
+        text = next((value[key] for key in value if key != "id"), None)
+        return Ref(value["id"], text, (*path, "id"))
+    return Ref(value, None, path)
+
+
+def _sign(value: Any, path: JsonPath) -> Sign:
+    if isinstance(value, dict):
+        return Sign(value["text"], value.get("seen_in"), (*path, "text"))
+    return Sign(value, None, path)
+
+
+_SIMPLE_CONVERTERS: dict[Any, Converter] = {
+    Ref: _ref,
+    Sign: _sign,
+    Review: lambda value, path: Review(value.get("by"), _date(value.get("date")),
+                                       _date(value.get("due"))),
+    Status: lambda value, path: Status(value),
+}

@@ -150,11 +150,9 @@ def parse_yaml(text: str, rel_path: str, problems: Problems) -> YamlDocument | N
     except _RefusedError:
         return None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        location = (Location(rel_path, mark.line + 1, mark.column + 1) if mark
-                    else Location(rel_path))
-        at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
-        problems.error(location, _explain_yaml_error(error, at_tab))
+        offset, message = _explain_yaml_error(error, text)
+        problems.error(document.at_offset(offset) if offset is not None else Location(rel_path),
+                       message)
         return None
     except yaml.YAMLError as error:  # a reader error: a character YAML does not allow
         position = getattr(error, "position", 0)
@@ -163,18 +161,108 @@ def parse_yaml(text: str, rel_path: str, problems: Problems) -> YamlDocument | N
     return document
 
 
-def _explain_yaml_error(error: yaml.MarkedYAMLError, at_tab: bool) -> str:
+def _explain_yaml_error(error: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
+    """Where the mistake starts, and what it is, in words an author who is not a programmer
+    understands.
+
+    The parser notices a mistake where it can no longer go on, often lines after the author made
+    it (an unclosed quote swallows the lines below it). Each explanation looks back from there
+    to the place the author has to change; anything not recognised keeps the parser's words.
+    """
+    mark = error.problem_mark or error.context_mark
+    offset = int(mark.index) if mark is not None else None
     problem = error.problem or "the text is not valid YAML"
-    message = f"YAML does not parse: {problem}"
-    if at_tab or "tab" in problem:
-        return message + " (indent with spaces, not tabs)"
+    context = error.context or ""
+    if offset is None:
+        return None, f"YAML does not parse: {problem}"
+    line = _YamlLine(text, offset)
+    if "while scanning a quoted scalar" in context and error.context_mark is not None:
+        return int(error.context_mark.index), _UNCLOSED_QUOTE
+    if text[offset : offset + 1] == "\t" or "tab" in problem:
+        return line.start, ("this line is indented with a tab; YAML needs spaces: indent with "
+                            "spaces only (two for each level)")
     if "mapping values are not allowed" in problem:
-        return message + " (a colon inside unquoted text? put the whole text in double quotes)"
+        return line.value_start, ("this text holds a colon followed by a space, which YAML reads "
+                                  "as the start of another field: put the whole text in double "
+                                  'quotes, such as "The client says: nothing changes"')
+    if "could not find expected ':'" in problem and error.context_mark is not None:
+        return _explain_missing_colon(_YamlLine(text, int(error.context_mark.index)))
+    if "did not find expected" in problem or "expected <block end>" in problem:
+        quote = _unclosed_quote_before(text, offset)
+        if quote is not None:
+            return quote, _UNCLOSED_QUOTE
+        if line.content.startswith("- ") or line.content == "-":
+            return line.first_char, ("this list item stands under a field that already holds a "
+                                     "text after its colon: a field holds either one text or a "
+                                     "list; for a list, leave the first line empty after the "
+                                     "colon and start each item on its own line with '- '")
+        if _KEY.match(line.content):
+            return line.first_char, ("this field is not lined up with the fields above it: "
+                                     "fields of the same level start in the same column")
     if "found character '@'" in problem or "found character '`'" in problem:
-        return message + " (text starting with this character must be put in quotes)"
-    if "expected <block end>" in problem or "could not find expected" in problem:
-        return message + " (check the indentation and that every quote is closed)"
-    return message
+        return offset, (f"YAML does not parse: {problem} (text starting with this character "
+                        "must be put in quotes)")
+    return offset, f"YAML does not parse: {problem}"
+
+
+_UNCLOSED_QUOTE = ("this quotation mark is never closed: end the text with the same quotation "
+                   "mark on this line")
+_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:(\s|$)")
+
+
+class _YamlLine:
+    """The line of the source around an offset, and where its parts start."""
+
+    def __init__(self, text: str, offset: int) -> None:
+        self.start = text.rfind("\n", 0, offset) + 1
+        end = text.find("\n", offset)
+        self.text = text[self.start : end if end >= 0 else len(text)]
+        self.content = self.text.lstrip(" ")
+        self.first_char = self.start + len(self.text) - len(self.content)
+
+    @property
+    def value_start(self) -> int:
+        """Where the text after ``- `` and a field's ``name:`` starts."""
+        item = re.match(r"-\s+", self.content)
+        rest = self.content[item.end():] if item else self.content
+        key = _KEY.match(rest)
+        value = rest[key.end():].lstrip(" ") if key else rest
+        return self.first_char + len(self.content) - len(value)
+
+
+def _explain_missing_colon(line: _YamlLine) -> tuple[int, str]:
+    """The parser read a line as the start of a field and found no ``: `` after it."""
+    if re.match(r"^-[^\s-]", line.content):
+        return line.first_char, ("put a space after '-': a list item is written '- ' and then "
+                                 "the text")
+    colon = re.search(r":(?=\S)", line.content)
+    if colon and _KEY.match(line.content[: colon.start() + 1] + " "):
+        return line.first_char + colon.start(), (
+            "put a space after the colon: a field is written 'name: text', such as "
+            "'title: \"...\"'")
+    return line.first_char, ("this line is neither a field ('name: text') nor a list item "
+                             "('- text'): if it continues the text above, put that whole text "
+                             "in quotes, or write it as a block after '|'")
+
+
+def _unclosed_quote_before(text: str, offset: int) -> int | None:
+    """The opening quotation mark of a quoted text that runs on past its line, if any.
+
+    Scanning the source up to the error finds the quoted texts; one that starts on a line and
+    ends on another, just before the parser gave up, is almost always a quote left open.
+    """
+    last: Any = None
+    try:
+        for token in yaml.scan(text[:offset], Loader=_Loader):
+            if isinstance(token, yaml.ScalarToken):
+                last = token
+    except yaml.YAMLError:
+        pass
+    if last is None or last.style not in ("'", '"'):
+        return None
+    if last.start_mark.line == last.end_mark.line:
+        return None
+    return int(last.start_mark.index)
 
 
 class _Builder:
