@@ -79,6 +79,20 @@
     }
 
     input.addEventListener("input", apply);
+    // Enter opens the first sign still shown, as a search box would
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") {
+        return;
+      }
+      var first = Array.prototype.find.call(
+        document.querySelectorAll(".cardkb-sign-list li a"),
+        function (link) { return !link.closest("[hidden]"); }
+      );
+      if (first) {
+        event.preventDefault();
+        first.click();
+      }
+    });
     // Escape clears the box, as in Material's own search field
     input.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && input.value) {
@@ -95,13 +109,127 @@
     }
   }
 
+  // "/" on the sign finder goes to its filter box, the page's own search (as on many sites),
+  // wherever the focus is, except while typing. Caught before Material's own search keys.
+  window.addEventListener("keydown", function (event) {
+    var input = document.getElementById("cardkb-filter-input");
+    var target = event.target;
+    if (event.key !== "/" || !input || input.closest("[hidden]") || event.ctrlKey ||
+        event.metaKey || event.altKey || (target && (target.isContentEditable ||
+        /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)))) {
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    input.focus();
+    input.select();
+  }, true);
+
+  /** Text as a CSS string: quoted, with quotes and backslashes escaped and spacing collapsed. */
+  function cssString(text) {
+    return '"' + text.replace(/\s+/g, " ").trim().replace(/[\\"]/g, "\\$&") + '"';
+  }
+
+  var printRules = [];
+
+  /**
+   * A printed page is a handout: each sheet carries the page's title, the site's name, the date
+   * it was printed and the disclaimer, in the page margins (CSS margin boxes); each link to
+   * another page of the site prints with its full address (see the print styles).
+   */
+  function setUpPrint() {
+    var sheet = Array.prototype.find.call(document.styleSheets, function (candidate) {
+      return candidate.href && /assets\/cardkb\.css(\?|$)/.test(candidate.href);
+    });
+    var heading = document.querySelector("article h1");
+    if (!sheet || !heading) {
+      return;
+    }
+    var title = Array.prototype.filter.call(heading.childNodes, function (node) {
+      return !(node.classList && node.classList.contains("headerlink"));
+    }).map(function (node) { return node.textContent; }).join("");
+    var siteName = document.querySelector(".md-header__topic .md-ellipsis");
+    var disclaimer = document.querySelector(".cardkb-disclaimer");
+    var now = new Date();
+    var date = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
+      String(now.getDate()).padStart(2, "0");
+    var rule = "@page { " +
+      "@top-left { content: " + cssString(title) + "; } " +
+      "@top-right { content: " + cssString((siteName ? siteName.textContent + " · " : "") +
+        "printed " + date) + "; } " +
+      (disclaimer ? "@bottom-left { content: " + cssString(disclaimer.textContent) + "; } " : "") +
+      "@bottom-right { content: counter(page) \" / \" counter(pages); } }";
+    // one rule per page: instant navigation keeps the sheet, so the last page's rule goes first
+    printRules.forEach(function (old) {
+      var index = Array.prototype.indexOf.call(sheet.cssRules, old);
+      if (index !== -1) {
+        sheet.deleteRule(index);
+      }
+    });
+    sheet.insertRule(rule, sheet.cssRules.length);
+    printRules = [sheet.cssRules[sheet.cssRules.length - 1]];
+    // Links to other pages of the site print as numbered references, listed with their full
+    // addresses at the end of the handout ("Links in this handout"), each address once.
+    var article = heading.closest("article");
+    var addresses = [];
+    article.querySelectorAll("a[href]").forEach(function (link) {
+      var href = link.getAttribute("href");
+      if (/^(#|[a-z][a-z0-9+.-]*:)/i.test(href) || link.closest(".cardkb-print-links") ||
+          link.classList.contains("headerlink")) {
+        return;
+      }
+      var address = link.href.split("#")[0].replace(/index\.html$/, "");
+      // a card shown further down this same page is referred to there, not by its address
+      var card = /\/cards\/([a-z0-9-]+)\/$/.exec(address);
+      var here = card && document.getElementById(card[1]);
+      if (here && here.nextElementSibling &&
+          here.nextElementSibling.classList.contains("cardkb-card")) {
+        link.setAttribute("data-cardkb-below", "");
+        return;
+      }
+      if (link.closest(".cardkb-open")) {
+        return;
+      }
+      if (addresses.indexOf(address) === -1) {
+        addresses.push(address);
+      }
+      link.setAttribute("data-cardkb-ref", String(addresses.indexOf(address) + 1));
+    });
+    var old = article.querySelector(".cardkb-print-links");
+    if (old) {
+      old.remove();
+    }
+    if (addresses.length) {
+      var list = document.createElement("div");
+      list.className = "cardkb-print-links";
+      var title = document.createElement("p");
+      title.className = "cardkb-label";
+      title.textContent = "Links in this handout";
+      var items = document.createElement("ol");
+      addresses.forEach(function (address) {
+        var item = document.createElement("li");
+        item.textContent = address;
+        items.appendChild(item);
+      });
+      list.appendChild(title);
+      list.appendChild(items);
+      var last = article.querySelector(":scope > .cardkb-disclaimer");
+      article.insertBefore(list, last);
+    }
+  }
+
+  function setUpPage() {
+    setUp();
+    setUpPrint();
+  }
+
   // Material's document$ emits on the first load and after every instant navigation; without
   // Material's script (or before it runs) the page's own load event does the same job once.
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
-    window.document$.subscribe(setUp);
+    window.document$.subscribe(setUpPage);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUp);
+    document.addEventListener("DOMContentLoaded", setUpPage);
   } else {
-    setUp();
+    setUpPage();
   }
 })();
