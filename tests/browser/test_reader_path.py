@@ -268,7 +268,7 @@ def test_no_page_scrolls_sideways_on_a_phone(kind: str, browser: Any, web_url: s
                     - parseFloat(style.paddingRight)];
         }""")
         if placeholder:
-            assert placeholder[0] <= placeholder[1], f"the filter's placeholder is cut off"
+            assert placeholder[0] <= placeholder[1], "the filter's placeholder is cut off"
 
 
 def test_the_authoring_page_shows_the_pattern_list_marker_as_written(
