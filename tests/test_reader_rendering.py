@@ -17,7 +17,8 @@ from .conftest import BASE_FILES
 PAGE_URL = "curricula/module/"
 
 
-def _renderer(tmp_path: Path, extra: dict[str, str] | None = None) -> tuple[SiteRenderer, list[str]]:
+def _renderer(tmp_path: Path,
+              extra: dict[str, str] | None = None) -> tuple[SiteRenderer, list[str]]:
     for name, content in {**BASE_FILES, **(extra or {})}.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
