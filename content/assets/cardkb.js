@@ -130,19 +130,18 @@
     return '"' + text.replace(/\s+/g, " ").trim().replace(/[\\"]/g, "\\$&") + '"';
   }
 
-  var printRules = [];
+  // A style sheet of the script's own (constructed, so readable from disk as well, where the
+  // site's own sheets are closed to scripts), replaced on every page
+  var printSheet = null;
 
   /**
    * A printed page is a handout: each sheet carries the page's title, the site's name, the date
    * it was printed and the disclaimer, in the page margins (CSS margin boxes); each link to
-   * another page of the site prints with its full address (see the print styles).
+   * another page of the site prints as a numbered reference (see the print styles).
    */
   function setUpPrint() {
-    var sheet = Array.prototype.find.call(document.styleSheets, function (candidate) {
-      return candidate.href && /assets\/cardkb\.css(\?|$)/.test(candidate.href);
-    });
     var heading = document.querySelector("article h1");
-    if (!sheet || !heading) {
+    if (!heading) {
       return;
     }
     var title = Array.prototype.filter.call(heading.childNodes, function (node) {
@@ -159,15 +158,16 @@
         "printed " + date) + "; } " +
       (disclaimer ? "@bottom-left { content: " + cssString(disclaimer.textContent) + "; } " : "") +
       "@bottom-right { content: counter(page) \" / \" counter(pages); } }";
-    // one rule per page: instant navigation keeps the sheet, so the last page's rule goes first
-    printRules.forEach(function (old) {
-      var index = Array.prototype.indexOf.call(sheet.cssRules, old);
-      if (index !== -1) {
-        sheet.deleteRule(index);
+    try {
+      if (!printSheet) {
+        printSheet = new CSSStyleSheet({ media: "print" });
+        document.adoptedStyleSheets = document.adoptedStyleSheets.concat([printSheet]);
       }
-    });
-    sheet.insertRule(rule, sheet.cssRules.length);
-    printRules = [sheet.cssRules[sheet.cssRules.length - 1]];
+      printSheet.replaceSync(rule);
+    } catch (error) {
+      // an older browser: the handout prints without its running head and foot
+    }
+
     // Links to other pages of the site print as numbered references, listed with their full
     // addresses at the end of the handout ("Links in this handout"), each address once.
     var article = heading.closest("article");
@@ -202,16 +202,16 @@
     if (addresses.length) {
       var list = document.createElement("div");
       list.className = "cardkb-print-links";
-      var title = document.createElement("p");
-      title.className = "cardkb-label";
-      title.textContent = "Links in this handout";
+      var caption = document.createElement("p");
+      caption.className = "cardkb-label";
+      caption.textContent = "Links in this handout";
       var items = document.createElement("ol");
       addresses.forEach(function (address) {
         var item = document.createElement("li");
         item.textContent = address;
         items.appendChild(item);
       });
-      list.appendChild(title);
+      list.appendChild(caption);
       list.appendChild(items);
       var last = article.querySelector(":scope > .cardkb-disclaimer");
       article.insertBefore(list, last);
