@@ -94,3 +94,14 @@ def test_the_closed_phone_menu_is_out_of_the_tab_order(browser: Any, web_url: st
         page.locator(".md-sidebar--primary .md-nav__link").first.wait_for(state="visible")
         page.locator(".md-sidebar--primary a.md-nav__link").first.focus()
         assert focused(page)["inDrawer"]
+
+
+@pytest.mark.parametrize("kind", ["pattern", "card that backfires", "card that works"])
+def test_each_navigation_landmark_has_a_name_of_its_own(kind: str, watch: Watch, web_url: str,
+                                                        axe_script: str) -> None:
+    """Material's sections with an index page left their <nav> nameless (axe-core's moderate
+    landmark-unique); overrides/partials/nav-item.html names each after its section."""
+    page = watch.page
+    page.goto(web_url + PAGE_TYPES[kind])
+    found = axe_violations(page, axe_script, impacts=("minor", "moderate", "serious", "critical"))
+    assert not [v for v in found if v.rule == "landmark-unique"], list(map(str, found))
