@@ -149,3 +149,20 @@ def test_printing_requests_nothing(watch: Watch, web_url: str) -> None:
     page.goto(f"{web_url}patterns/{PRINT_PATTERN}/")
     page.pdf(format="A4")
     watch.assert_clean("printing")
+
+
+def test_a_copy_opened_from_disk_prints_the_same_running_head_and_foot(
+        offline_site: Any, browser: Any) -> None:
+    """From a shared drive (file://) the site's style sheets are closed to scripts; the running
+    head and foot still print, and nothing fails."""
+    with watching(browser) as watch:
+        page = watch.page
+        page.goto((offline_site / "patterns" / PRINT_PATTERN / "index.html").as_uri())
+        title = page.locator("article h1").evaluate(
+            "(h1) => [...h1.childNodes].filter((n) => !n.classList?.contains('headerlink'))"
+            ".map((n) => n.textContent).join('').trim()")
+        pdf = page.pdf(format="A4")
+        watch.assert_clean("printing from disk")
+    pages = [sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf)).pages]
+    today = datetime.date.today().isoformat()
+    assert all(squeeze(title) in squeeze(text) and today in text for text in pages)
