@@ -172,6 +172,7 @@
     // addresses at the end of the handout ("Links in this handout"), each address once.
     var article = heading.closest("article");
     var addresses = [];
+    var titles = [];
     article.querySelectorAll("a[href]").forEach(function (link) {
       var href = link.getAttribute("href");
       if (/^(#|[a-z][a-z0-9+.-]*:)/i.test(href) || link.closest(".cardkb-print-links") ||
@@ -192,6 +193,7 @@
       }
       if (addresses.indexOf(address) === -1) {
         addresses.push(address);
+        titles.push(link.textContent.replace(/\s+/g, " ").trim());
       }
       link.setAttribute("data-cardkb-ref", String(addresses.indexOf(address) + 1));
     });
@@ -206,9 +208,9 @@
       caption.className = "cardkb-label";
       caption.textContent = "Links in this handout";
       var items = document.createElement("ol");
-      addresses.forEach(function (address) {
+      addresses.forEach(function (address, index) {
         var item = document.createElement("li");
-        item.textContent = address;
+        item.textContent = (titles[index] ? titles[index] + ": " : "") + address;
         items.appendChild(item);
       });
       list.appendChild(caption);
