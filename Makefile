@@ -44,11 +44,16 @@ EDITOR_SERVER := tests/editor/node_modules/.package-lock.json
 $(EDITOR_SERVER): tests/editor/package.json tests/editor/package-lock.json
 	command -v npm >/dev/null && npm ci --prefix tests/editor --no-audit --no-fund --silent || true
 
+# axe-core, which the browser tests inject into every page type to check its accessibility.
+AXE := tests/browser/node_modules/.package-lock.json
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	command -v npm >/dev/null && npm ci --prefix tests/browser --no-audit --no-fund --silent || true
+
 lint: $(TEST_TOOLS)
 	$(BIN)/ruff check hooks tests tools
 	$(BIN)/mypy
 
-test: $(TEST_TOOLS) system-packages $(EDITOR_SERVER) lint
+test: $(TEST_TOOLS) system-packages $(EDITOR_SERVER) $(AXE) lint
 	$(BIN)/pytest
 
 bench: $(INSTALLED)

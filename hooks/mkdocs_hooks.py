@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from cardkb.config import Settings
-from cardkb.model import KnowledgeBase
+from cardkb.model import Card, KnowledgeBase
 from cardkb.problems import Location, Problem, Problems, Severity
 from cardkb.project import check_project
 from cardkb.render import SiteRenderer
@@ -42,6 +42,8 @@ if not preview_log.handlers:
 PATTERNS_INDEX = "patterns/index.md"
 SIGNS_PAGE = "signs/index.md"
 REQUIRED_EXTENSIONS = ("attr_list", "toc", "admonition")
+#: a card page's ``status`` (its verdict) as Material's sidebar names it on hover
+VERDICT_STATUS = {"backfires": "Tends to backfire", "works": "Works"}
 
 
 @dataclass
@@ -97,6 +99,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _build.finished = _build.failed = False
     config.extra["cardkb"] = {**(config.extra.get("cardkb") or {}),
                               "disclaimer": settings.disclaimer}
+    config.extra["status"] = {**VERDICT_STATUS, **(config.extra.get("status") or {})}
     for extension in REQUIRED_EXTENSIONS:
         if extension not in config.markdown_extensions:
             config.markdown_extensions.append(extension)
@@ -183,7 +186,8 @@ def _navigation(nav: list[Any] | None, kb: KnowledgeBase, docs_dir: Path,
     """
     patterns = kb.visible_patterns()
     sections = [{p.title: [f"patterns/{p.id}/index.md", *(
-        {c.title: f"cards/{c.id}/index.md"} for c in kb.listed_cards(p) if c.pattern is p)]}
+        {c.title: f"cards/{c.id}/index.md"} for c in _in_page_order(kb.listed_cards(p))
+        if c.pattern is p)]}
         for p in patterns] if len(patterns) <= max_patterns else []
     patterns_entry = {"Patterns": [PATTERNS_INDEX, *sections]}
     if nav is None:
@@ -197,6 +201,14 @@ def _navigation(nav: list[Any] | None, kb: KnowledgeBase, docs_dir: Path,
         else:
             expanded.append(item)
     return expanded if found else [*expanded, patterns_entry]
+
+
+def _in_page_order(cards: list[Card]) -> list[Card]:
+    """Cards as their pattern page shows them: those that backfire, then those that work.
+
+    Each card's page carries its verdict as Material's navigation ``status`` (see VERDICT_STATUS),
+    so the sidebar marks it without touching the plain-text title."""
+    return sorted(cards, key=lambda card: card.verdict != "backfires")
 
 
 def _content_nav(folder: Path, docs_dir: Path) -> list[Any]:

@@ -113,7 +113,7 @@ def test_the_preview_lists_the_problems_on_every_page(preview: Preview) -> None:
         assert "&lt;" not in html, path  # the page itself is still HTML, not escaped text
     _, card = preview.page("cards/defend/")
     notice, title, wording = (card.index(s) for s in (
-        "cardkb-problems", '<h1 id="defend-the-process"', '<blockquote class="cardkb-wording"'))
+        "cardkb-problems", '<h1 id="defend-the-process"', '<blockquote class="cardkb-wording'))
     assert title < notice < wording  # under the page's title, above its content
     assert PROBLEM in preview.output()
     assert "Traceback" not in preview.output()

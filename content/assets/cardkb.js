@@ -79,6 +79,20 @@
     }
 
     input.addEventListener("input", apply);
+    // Enter opens the first sign still shown, as a search box would
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") {
+        return;
+      }
+      var first = Array.prototype.find.call(
+        document.querySelectorAll(".cardkb-sign-list li a"),
+        function (link) { return !link.closest("[hidden]"); }
+      );
+      if (first) {
+        event.preventDefault();
+        first.click();
+      }
+    });
     // Escape clears the box, as in Material's own search field
     input.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && input.value) {
@@ -95,13 +109,129 @@
     }
   }
 
+  // "/" on the sign finder goes to its filter box, the page's own search (as on many sites),
+  // wherever the focus is, except while typing. Caught before Material's own search keys.
+  window.addEventListener("keydown", function (event) {
+    var input = document.getElementById("cardkb-filter-input");
+    var target = event.target;
+    if (event.key !== "/" || !input || input.closest("[hidden]") || event.ctrlKey ||
+        event.metaKey || event.altKey || (target && (target.isContentEditable ||
+        /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)))) {
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    input.focus();
+    input.select();
+  }, true);
+
+  /** Text as a CSS string: quoted, with quotes and backslashes escaped and spacing collapsed. */
+  function cssString(text) {
+    return '"' + text.replace(/\s+/g, " ").trim().replace(/[\\"]/g, "\\$&") + '"';
+  }
+
+  // A style sheet of the script's own (constructed, so readable from disk as well, where the
+  // site's own sheets are closed to scripts), replaced on every page
+  var printSheet = null;
+
+  /**
+   * A printed page is a handout: each sheet carries the page's title, the site's name, the date
+   * it was printed and the disclaimer, in the page margins (CSS margin boxes); each link to
+   * another page of the site prints as a numbered reference (see the print styles).
+   */
+  function setUpPrint() {
+    var heading = document.querySelector("article h1");
+    if (!heading) {
+      return;
+    }
+    var title = Array.prototype.filter.call(heading.childNodes, function (node) {
+      return !(node.classList && node.classList.contains("headerlink"));
+    }).map(function (node) { return node.textContent; }).join("");
+    var siteName = document.querySelector(".md-header__topic .md-ellipsis");
+    var disclaimer = document.querySelector(".cardkb-disclaimer");
+    var now = new Date();
+    var date = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
+      String(now.getDate()).padStart(2, "0");
+    var rule = "@page { " +
+      "@top-left { content: " + cssString(title) + "; } " +
+      "@top-right { content: " + cssString((siteName ? siteName.textContent + " · " : "") +
+        "printed " + date) + "; } " +
+      (disclaimer ? "@bottom-left { content: " + cssString(disclaimer.textContent) + "; } " : "") +
+      "@bottom-right { content: counter(page) \" / \" counter(pages); } }";
+    try {
+      if (!printSheet) {
+        printSheet = new CSSStyleSheet({ media: "print" });
+        document.adoptedStyleSheets = document.adoptedStyleSheets.concat([printSheet]);
+      }
+      printSheet.replaceSync(rule);
+    } catch (error) {
+      // an older browser: the handout prints without its running head and foot
+    }
+
+    // Links to other pages of the site print as numbered references, listed with their full
+    // addresses at the end of the handout ("Links in this handout"), each address once.
+    var article = heading.closest("article");
+    var addresses = [];
+    var titles = [];
+    article.querySelectorAll("a[href]").forEach(function (link) {
+      var href = link.getAttribute("href");
+      if (/^(#|[a-z][a-z0-9+.-]*:)/i.test(href) || link.closest(".cardkb-print-links") ||
+          link.classList.contains("headerlink")) {
+        return;
+      }
+      var address = link.href.split("#")[0].replace(/index\.html$/, "");
+      // a card shown further down this same page is referred to there, not by its address
+      var card = /\/cards\/([a-z0-9-]+)\/$/.exec(address);
+      var here = card && document.getElementById(card[1]);
+      if (here && here.nextElementSibling &&
+          here.nextElementSibling.classList.contains("cardkb-card")) {
+        link.setAttribute("data-cardkb-below", "");
+        return;
+      }
+      if (link.closest(".cardkb-open")) {
+        return;
+      }
+      if (addresses.indexOf(address) === -1) {
+        addresses.push(address);
+        titles.push(link.textContent.replace(/\s+/g, " ").trim());
+      }
+      link.setAttribute("data-cardkb-ref", String(addresses.indexOf(address) + 1));
+    });
+    var old = article.querySelector(".cardkb-print-links");
+    if (old) {
+      old.remove();
+    }
+    if (addresses.length) {
+      var list = document.createElement("div");
+      list.className = "cardkb-print-links";
+      var caption = document.createElement("p");
+      caption.className = "cardkb-label";
+      caption.textContent = "Links in this handout";
+      var items = document.createElement("ol");
+      addresses.forEach(function (address, index) {
+        var item = document.createElement("li");
+        item.textContent = (titles[index] ? titles[index] + ": " : "") + address;
+        items.appendChild(item);
+      });
+      list.appendChild(caption);
+      list.appendChild(items);
+      var last = article.querySelector(":scope > .cardkb-disclaimer");
+      article.insertBefore(list, last);
+    }
+  }
+
+  function setUpPage() {
+    setUp();
+    setUpPrint();
+  }
+
   // Material's document$ emits on the first load and after every instant navigation; without
   // Material's script (or before it runs) the page's own load event does the same job once.
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
-    window.document$.subscribe(setUp);
+    window.document$.subscribe(setUpPage);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUp);
+    document.addEventListener("DOMContentLoaded", setUpPage);
   } else {
-    setUp();
+    setUpPage();
   }
 })();

@@ -46,6 +46,8 @@ class _Referrer:
     @classmethod
     def of(cls, entity: Entity, kb: KnowledgeBase) -> _Referrer:
         return cls(entity.id, entity.kind, entity.document, kb.is_draft(entity))
+#: what may follow '#' in an embed: ``![[card-id#wording]]`` shows every wording of the card
+EMBED_SECTIONS = ("wording",)
 
 
 def link(files: ValidatedFiles, problems: Problems, *, show_drafts: bool = False) -> KnowledgeBase:
@@ -261,6 +263,12 @@ def check_markdown_links(text: str, kb: KnowledgeBase, problems: Problems, *,
                            "such as [[stuck-client]]")
             continue
         target = kb.resolve(link.target)
+        if link.section is not None and target is not None and (
+                link.section not in EMBED_SECTIONS or not isinstance(target, Card)):
+            problems.error(location, f"{link.raw}: after '#' an embed takes only 'wording', "
+                           "to show every example wording of a card, such as "
+                           "![[defend-the-therapy-process#wording]]")
+            continue
         if target is None and link.target in kb.invalid_ids:
             continue  # that file has problems of its own, already reported
         if target is None:

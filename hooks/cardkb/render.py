@@ -9,6 +9,7 @@ same relative links serve both.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -37,13 +38,14 @@ from .problems import Problem
 from .review import overdue_reviews
 from .schemas import SCHEMA_FILES
 from .urls import UrlLayout, relative_href
-from .wikilinks import WikiLink, replace_wikilinks
+from .wikilinks import WikiLink, mask_code, replace_wikilinks
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: pattern and card pages both live two folders deep, so links in Markdown fields, converted once
 #: per build for both, climb to the site root and down again
 _FIELD_LINK_ROOT = "../../"
 PATTERN_LIST_MARKER = "<!-- cardkb:patterns -->"
+_MARKER_LINE = re.compile(rf"^[ \t]*{re.escape(PATTERN_LIST_MARKER)}[ \t]*$", re.MULTILINE)
 
 SEEN_IN_HEADINGS = {
     "client": "In the client",
@@ -165,11 +167,13 @@ class SiteRenderer:
             patterns=self.kb.visible_patterns(),
             href=lambda entity, anchor="": self.href(page_url, entity, anchor)))
 
-    def embed(self, entity: Entity, page_url: str) -> Markup:
-        """A compact summary of a card or pattern, for ``![[id]]`` in a hand-written page."""
+    def embed(self, entity: Entity, page_url: str, every_wording: bool = False) -> Markup:
+        """A compact summary of a card or pattern, for ``![[id]]`` in a hand-written page;
+        ``![[id#wording]]`` (``every_wording``) shows all of a card's wordings, not the first."""
         template = "embed_card.html.j2" if isinstance(entity, Card) else "embed_pattern.html.j2"
         return Markup(self.env.get_template(template).render(
-            entity=entity, href=lambda e, anchor="": self.href(page_url, e, anchor)))
+            entity=entity, every_wording=every_wording, visible=self._visible,
+            href=lambda e, anchor="": self.href(page_url, e, anchor)))
 
     def content_page(self, markdown: str, page_url: str) -> str:
         """A hand-written page with its links, embeds and pattern list filled in."""
@@ -178,14 +182,25 @@ class SiteRenderer:
             if target is None:  # reported by the check; leave the text as written
                 return link.raw
             if link.embed:
-                return f"\n{self.embed(target, page_url)}\n"
+                return f"\n{self.embed(target, page_url, link.section == 'wording')}\n"
             text = Markup.escape(link.text or target.title)
             return f'<a class="cardkb-link" href="{self.href(page_url, target)}">{text}</a>'
 
         markdown = replace_wikilinks(markdown, replace)
         if PATTERN_LIST_MARKER in markdown:
-            markdown = markdown.replace(PATTERN_LIST_MARKER, f"\n{self.pattern_list(page_url)}\n")
+            markdown = self._fill_pattern_lists(markdown, page_url)
         return markdown
+
+    def _fill_pattern_lists(self, markdown: str, page_url: str) -> str:
+        """Each marker standing on a line of its own, outside code, becomes the pattern list;
+        one written inside code (as the Authoring page documents it) stays as written."""
+        masked = mask_code(markdown)
+        parts, last = [], 0
+        for match in _MARKER_LINE.finditer(masked):
+            parts += [markdown[last:match.start()], f"\n{self.pattern_list(page_url)}\n"]
+            last = match.end()
+        parts.append(markdown[last:])
+        return "".join(parts)
 
     def problems_notice(self, problems: list[Problem]) -> Markup:
         """The problems, as a notice at the top of every page of a live preview.

@@ -1,4 +1,4 @@
-"""Find ``[[id]]``, ``[[id|text]]`` and ``![[id]]`` in Markdown, leaving code alone.
+"""Find ``[[id]]``, ``[[id|text]]``, ``![[id]]`` and ``![[id#wording]]`` in Markdown, not in code.
 
 One scanner serves validation (with positions, for errors) and rendering (rewriting each link),
 so what is checked is exactly what is rendered. Code spans, fenced code blocks and indented code
@@ -26,6 +26,8 @@ class WikiLink:
     text: str | None
     embed: bool
     alone_on_line: bool
+    #: in an embed, what follows ``#`` after the id (``![[id#wording]]``: every wording)
+    section: str | None = None
 
 
 def find_wikilinks(markdown: str) -> list[WikiLink]:
@@ -36,6 +38,7 @@ def find_wikilinks(markdown: str) -> list[WikiLink]:
     for match in _LINK.finditer(masked):
         inner = markdown[match.start(2):match.end(2)]
         target, bar, text = inner.partition("|")
+        target, hash_, section = target.partition("#") if match.group(1) else (target, "", "")
         line_start = markdown.rfind("\n", 0, match.start()) + 1
         line_end = markdown.find("\n", match.end())
         line = markdown[line_start:len(markdown) if line_end < 0 else line_end]
@@ -43,6 +46,7 @@ def find_wikilinks(markdown: str) -> list[WikiLink]:
             start=match.start(), end=match.end(), raw=match.group(0), target=target.strip(),
             text=text.strip() if bar else None, embed=bool(match.group(1)),
             alone_on_line=line.strip() == match.group(0),
+            section=section.strip() if hash_ else None,
         ))
     return links
 

@@ -109,3 +109,14 @@ def watch(browser: Any) -> Iterator[Watch]:
 def nginx_executable() -> str:
     """The distribution's nginx, for the deployment tests."""
     return require_executable(NGINX, "nginx for the deployment test")
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core's script, from npm (``npm ci --prefix tests/browser``, run by ``make test``)."""
+    from axe import AXE_SCRIPT
+
+    if not AXE_SCRIPT.is_file():
+        missing("axe-core for the accessibility tests",
+                f"{AXE_SCRIPT} not found; run `npm ci --prefix tests/browser` (make test does)")
+    return AXE_SCRIPT.read_text("utf-8")
