@@ -7,9 +7,20 @@ author sees every mistake in one run, each as ``path:line:col: message``.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+
+#: Characters that would break a problem line in two or rewrite a terminal: control characters,
+#: line and paragraph separators, and the bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text with every character that could break its line shown as an escape, such as \\x07."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                            else f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +32,7 @@ class Location:
     column: int = 1
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+        return f"{one_line(self.path)}:{self.line}:{self.column}"
 
 
 class Severity(Enum):
@@ -39,7 +50,7 @@ class Problem:
     def text(self) -> str:
         """The message as reported, with ``warning:`` before a warning's."""
         prefix = "warning: " if self.severity is Severity.WARNING else ""
-        return prefix + self.message
+        return prefix + one_line(self.message)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.text}"

@@ -219,6 +219,30 @@ def _read_as(instance: Any, doc: YamlDocument, path: JsonPath) -> str:
     return f"is {instance!r}"
 
 
+def _listed_twice(items: list[Any], doc: YamlDocument, path: JsonPath) -> str:
+    """The first item equal to an earlier one, as JSON Schema compares (1 and 1.0 are equal)."""
+    seen: set[Any] = set()
+    for index, item in enumerate(items):
+        key = _json_key(item)
+        if key in seen:
+            return doc.raw.get(path + (index,), str(item))
+        seen.add(key)
+    return str(items[-1]) if items else ""
+
+
+def _json_key(value: Any) -> Any:
+    """A hashable stand-in for a JSON value, equal exactly when JSON Schema calls values equal."""
+    if isinstance(value, bool) or value is None:
+        return ("literal", value)
+    if isinstance(value, (int, float)):
+        return ("number", value)  # 1 == 1.0 in Python too, and they hash alike
+    if isinstance(value, dict):
+        return ("mapping", frozenset((key, _json_key(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return ("list", tuple(_json_key(item) for item in value))
+    return ("text", str(value))
+
+
 def _describe(error: ValidationError, doc: YamlDocument, path: JsonPath) -> str:
     instance: Any = error.instance
     value: Any = error.validator_value
@@ -251,9 +275,7 @@ def _describe(error: ValidationError, doc: YamlDocument, path: JsonPath) -> str:
             return (f"'{instance}' is not a valid id: lower-case letters and digits in words "
                     "joined by single hyphens, at most 64 characters, such as 'name-the-stuckness'")
         case "uniqueItems":
-            items = [str(item) for item in instance]
-            twice = next(item for index, item in enumerate(items) if item in items[:index])
-            return f"'{twice}' is listed twice"
+            return f"'{_listed_twice(instance, doc, path)}' is listed twice"
         case "format":
             return f"'{instance}' is not a date: write it as YYYY-MM-DD, such as 2026-01-31"
         case "maxLength":
