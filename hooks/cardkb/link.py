@@ -15,7 +15,7 @@ from typing import Any
 from .model import Card, Entity, KnowledgeBase, Pattern, Ref, RelatedLink, Status
 from .problems import Location, Problems, did_you_mean
 from .validate import ValidatedFiles
-from .wikilinks import WikiLink, find_wikilinks
+from .wikilinks import RAW_TOKENS, StrayBrackets, WikiLink, scan_wikilinks
 from .yaml_source import JsonPath, YamlDocument
 
 CARD_MARKDOWN_FIELDS = ("move", "why", "cautions")
@@ -162,7 +162,15 @@ def check_markdown_links(text: str, kb: KnowledgeBase, problems: Problems, *,
                          embeds: bool = False) -> list[tuple[WikiLink, Entity]]:
     """Check every ``[[link]]`` in a Markdown text; return the ones that resolve."""
     resolved: list[tuple[WikiLink, Entity]] = []
-    for link in find_wikilinks(text):
+    links, strays = scan_wikilinks(text)
+    misbracketed = {stray.start for stray in strays if not stray.unclosed}
+    found: list[WikiLink | StrayBrackets] = [*links, *strays]
+    for link in sorted(found, key=lambda item: (item.start, isinstance(item, WikiLink))):
+        if isinstance(link, StrayBrackets):
+            problems.error(locate(link), _stray_message(link))
+            continue
+        if link.start in misbracketed:
+            continue
         location = locate(link)
         if link.embed and not embeds:
             problems.error(location, f"{link.raw}: embeds work only in pages under the docs "
@@ -196,23 +204,35 @@ def check_markdown_links(text: str, kb: KnowledgeBase, problems: Problems, *,
     return resolved
 
 
-class LinkLocator:
-    """Where a link found in some Markdown text stands in its file."""
+def _stray_message(stray: StrayBrackets) -> str:
+    shown = stray.shown.strip() if len(stray.shown) <= 60 else stray.shown[:57] + "..."
+    if stray.unclosed:
+        return (f"{shown}: this link is not closed: end it with ]] on the same line, such as "
+                "[[stuck-client]] (inside `backticks`, brackets are left as written)")
+    return (f"{shown}: too many square brackets around a link: write two on each side, such as "
+            "[[stuck-client]]")
 
-    def __call__(self, link: WikiLink) -> Location:  # pragma: no cover - interface
+
+class LinkLocator:
+    """Where a link (or stray brackets) found in some Markdown text stands in its file."""
+
+    def __call__(self, link: WikiLink | StrayBrackets) -> Location:  # pragma: no cover
         raise NotImplementedError
 
 
 class FieldLocator(LinkLocator):
-    """Links in a field of a YAML file: the n-th occurrence of the same text, in order."""
+    """Links in a field of a YAML file: the n-th occurrence of the same text, in order.
+
+    The field's source is indexed once (``RAW_TOKENS``), so a field of n links costs O(n).
+    """
 
     def __init__(self, document: YamlDocument, path: JsonPath) -> None:
         self.document, self.path, self.seen = document, path, Counter[str]()
 
-    def __call__(self, link: WikiLink) -> Location:
+    def __call__(self, link: WikiLink | StrayBrackets) -> Location:
         occurrence = self.seen[link.raw]
         self.seen[link.raw] += 1
-        return self.document.find_in_value(self.path, link.raw, occurrence)
+        return self.document.find_in_value(self.path, link.raw, occurrence, tokens=RAW_TOKENS)
 
 
 def _visibility_ok(referrer: Entity | None, target: Entity, kb: KnowledgeBase) -> bool:

@@ -2,7 +2,9 @@
 
 One scanner serves validation (with positions, for errors) and rendering (rewriting each link),
 so what is checked is exactly what is rendered. Code spans, fenced code blocks and indented code
-blocks are masked first, so ``[[...]]`` inside them stays as written.
+blocks are masked first, so ``[[...]]`` inside them stays as written. Brackets that do not make a
+link (``[[id`` never closed, ``[[[id]]]``) are found too, so an author hears about a forgotten
+``]]`` instead of reading it on the page.
 """
 
 from __future__ import annotations
@@ -12,6 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _LINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
+_OPENING = re.compile(r"\[\[")
+#: Every link, and every unclosed ``[[`` up to the end of its line, at every position (overlaps
+#: included): what :class:`WikiLink` and :class:`StrayBrackets` ``raw`` texts are made of, for
+#: finding them again in a file's source.
+RAW_TOKENS = re.compile(r"(?=(!\[\[[^\[\]\n]*(?:\]\])?|(?<!!)\[\[[^\[\]\n]*(?:\]\])?))")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])\s")
 _BACKTICKS = re.compile(r"`+")
@@ -28,10 +35,57 @@ class WikiLink:
     alone_on_line: bool
 
 
+@dataclass(frozen=True)
+class StrayBrackets:
+    """Double brackets outside code that do not make a link: ``[[id`` or ``[[[id]]]``.
+
+    ``raw`` is the text as :data:`RAW_TOKENS` finds it at ``start`` (to locate it in a file);
+    ``shown`` is what to quote to the author.
+    """
+
+    start: int
+    raw: str
+    shown: str
+    unclosed: bool
+
+
 def find_wikilinks(markdown: str) -> list[WikiLink]:
+    return scan_wikilinks(markdown)[0]
+
+
+def scan_wikilinks(markdown: str) -> tuple[list[WikiLink], list[StrayBrackets]]:
+    """Every link outside code, and every pair of brackets there that does not make one."""
     if "[[" not in markdown:  # most text has no links: skip the masking
-        return []
+        return [], []
     masked = mask_code(markdown)
+    links = _links(markdown, masked)
+    return links, _strays(markdown, masked, links)
+
+
+def _strays(markdown: str, masked: str, links: list[WikiLink]) -> list[StrayBrackets]:
+    """Brackets next to a link (``[[[id]]]``) and ``[[`` that no link closes, in one pass."""
+    strays: list[StrayBrackets] = []
+    for link in links:
+        opening = link.start + (1 if link.embed else 0)
+        before = opening > 0 and masked[opening - 1] == "["
+        after = masked.startswith("]", link.end)
+        if before or after:
+            shown = ("[" if before else "") + link.raw + ("]" if after else "")
+            strays.append(StrayBrackets(link.start, link.raw, shown, unclosed=False))
+    index = 0
+    for match in _OPENING.finditer(masked):
+        position = match.start()
+        while index < len(links) and links[index].end <= position:
+            index += 1
+        if index < len(links) and links[index].start - 1 <= position:
+            continue  # part of a link, or a bracket next to one (reported above)
+        token = RAW_TOKENS.match(markdown, position)
+        raw = token.group(1) if token else "[["
+        strays.append(StrayBrackets(position, raw, raw, unclosed=True))
+    return sorted(strays, key=lambda stray: stray.start)
+
+
+def _links(markdown: str, masked: str) -> list[WikiLink]:
     links = []
     for match in _LINK.finditer(masked):
         inner = markdown[match.start(2):match.end(2)]
