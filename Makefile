@@ -43,5 +43,6 @@ test: $(INSTALLED) system-packages $(EDITOR_SERVER) lint
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py
 
+# .site.cardkb-staging/ and .site.cardkb-previous/ are what a build killed midway leaves beside site/.
 clean:
 	rm -rf site .site.cardkb-* $(VENV)
