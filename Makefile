@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Material prints a notice about its end of life on every build; the README covers it.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint bench system-packages clean
+.PHONY: serve build check test lint bench fuzz system-packages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,7 @@ bench: $(INSTALLED)
 # .site.cardkb-staging/ and .site.cardkb-previous/ are what a build killed midway leaves beside site/.
 clean:
 	rm -rf site .site.cardkb-* $(VENV)
+
+# A long fuzz run (issue 11): CARDKB_FUZZ_CASES=200000 make fuzz for longer still.
+fuzz: $(INSTALLED)
+	CARDKB_FUZZ_CASES=$${CARDKB_FUZZ_CASES:-50000} $(BIN)/pytest tests/test_fuzz.py -q -p no:cacheprovider --hypothesis-show-statistics
