@@ -222,7 +222,8 @@ def test_a_link_inside_the_project_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize("links", [45_000])
 def test_many_links_in_one_field_are_checked_in_linear_time(tmp_path: Path, links: int) -> None:
     """45,000 links (about 960 KB) once took over 120 s; distinct, broken and escaped ones too."""
-    valid = " ".join("[[ask-small]]" if i % 2 else "[[defend|the move that backfires]]" for i in range(links))
+    valid = " ".join("[[ask-small]]" if i % 2 else "[[defend|the move that backfires]]"
+                     for i in range(links))
     broken = " ".join(f"[[gone-{i}\\x20]]" for i in range(links // 3))
     unclosed = " ".join(f"[[open-{i}" for i in range(links // 3))
     many = CARD.replace("Make the lack of progress the topic.", valid)
