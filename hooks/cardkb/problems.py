@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+
+#: how many problems of one file are shown (the rest are counted)
+MAX_PER_FILE = 100
 
 #: Characters that would break a problem line in two or rewrite a terminal: control characters,
 #: line and paragraph separators, and the bidirectional overrides.
@@ -80,9 +84,26 @@ class Problems:
         return [p for p in self.items if p.severity is Severity.WARNING]
 
     def sorted(self) -> list[Problem]:
-        """Problems in reading order (by file, then line), each reported once."""
-        unique = dict.fromkeys(self.items)
-        return sorted(unique, key=lambda p: (p.location, p.message))
+        """Problems in reading order (by file, then line), each reported once.
+
+        A file with more than :data:`MAX_PER_FILE` problems shows that many and one line that
+        counts the rest: 450,000 lines of the same mistake help nobody, and would fill a
+        preview page. Every problem still counts.
+        """
+        unique = sorted(dict.fromkeys(self.items), key=lambda p: (p.location, p.message))
+        shown: list[Problem] = []
+        per_file: Counter[str] = Counter()
+        for problem in unique:
+            per_file[problem.location.path] += 1
+            if per_file[problem.location.path] <= MAX_PER_FILE:
+                shown.append(problem)
+        for path, count in per_file.items():
+            if count > MAX_PER_FILE:
+                more = count - MAX_PER_FILE
+                shown.append(Problem(Location(path), f"and {more:,} more problem"
+                                     f"{'s' if more > 1 else ''} in this file, not shown: fix "
+                                     "the ones above first"))
+        return sorted(shown, key=lambda p: p.location.path)
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(self.items)

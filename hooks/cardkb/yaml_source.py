@@ -33,8 +33,14 @@ from yaml.resolver import Resolver
 from .problems import Location, Problems
 from .project_files import MAX_BYTES, decode_utf8, read_limited
 
-__all__ = ["MAX_BYTES", "YamlDocument", "parse_yaml", "read_yaml_file"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ITEMS", "MAX_KEYS", "YamlDocument", "parse_yaml",
+           "read_yaml_file"]
 MAX_DEPTH = 20
+
+#: More keys in one mapping, or items in one list, than any card needs: each costs a check and
+#: maybe a problem line, so a file of 90,000 keys would take a minute to explain.
+MAX_KEYS = 1_000
+MAX_ITEMS = 10_000
 
 JsonPath = tuple[str | int, ...]
 
@@ -278,6 +284,7 @@ class _Builder:
 
     def _mapping(self, path: JsonPath, depth: int) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
+        entries = 0
         while True:
             event: Any = self._next()
             if isinstance(event, yaml.MappingEndEvent):
@@ -285,6 +292,10 @@ class _Builder:
                 return mapping
             if not isinstance(event, yaml.ScalarEvent):
                 raise self._fail(event, "a key must be a plain word such as 'title'")
+            entries += 1
+            if entries > MAX_KEYS:
+                raise self._fail(event, f"more than {MAX_KEYS:,} keys in one mapping; a card "
+                                 "has about fifteen fields")
             key = event.value
             key_span = Span(_offset(event.start_mark), _offset(event.end_mark))
             if key in mapping:
@@ -303,6 +314,9 @@ class _Builder:
             if isinstance(event, yaml.SequenceEndEvent):
                 self._end = _offset(event.end_mark)
                 return items
+            if len(items) == MAX_ITEMS:
+                raise self._fail(event, f"more than {MAX_ITEMS:,} items in one list; no card "
+                                 "needs this many")
             items.append(self._node(event, path + (len(items),), depth))
 
     def _scalar(self, event: Any, path: JsonPath) -> Any:
