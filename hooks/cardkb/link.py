@@ -9,7 +9,7 @@ related on both ends) are filled in here, once per build, in time linear in the 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .model import Card, Entity, KnowledgeBase, Pattern, Ref, RelatedLink, Status
@@ -157,51 +157,71 @@ def _relate(entity: Entity, ref: Ref, kb: KnowledgeBase, problems: Problems, *,
         target.related_links.append(RelatedLink(entity, ref.why))
 
 
+#: unclosed or misbracketed links reported per text; the rest are counted in one line
+MAX_STRAYS = 50
+
+
 def check_markdown_links(text: str, kb: KnowledgeBase, problems: Problems, *,
                          referrer: Entity | None, locate: LinkLocator,
                          embeds: bool = False) -> list[tuple[WikiLink, Entity]]:
-    """Check every ``[[link]]`` in a Markdown text; return the ones that resolve."""
+    """Check every ``[[link]]`` in a Markdown text; return the ones that resolve.
+
+    Only a link with a problem is located in its file (``locate.mark`` is cheap, the location
+    is worked out when needed), so a text of many good links costs little.
+    """
     resolved: list[tuple[WikiLink, Entity]] = []
     links, strays = scan_wikilinks(text)
     misbracketed = {stray.start for stray in strays if not stray.unclosed}
     found: list[WikiLink | StrayBrackets] = [*links, *strays]
+    reported_strays = 0
     for link in sorted(found, key=lambda item: (item.start, isinstance(item, WikiLink))):
+        where = locate.mark(link)
         if isinstance(link, StrayBrackets):
-            problems.error(locate(link), _stray_message(link))
+            reported_strays += 1
+            if reported_strays <= MAX_STRAYS:
+                problems.error(where(), _stray_message(link))
+            elif reported_strays == len(strays):
+                problems.error(where(), f"and {len(strays) - MAX_STRAYS:,} more unclosed or "
+                               "misbracketed links in this text, not shown")
             continue
         if link.start in misbracketed:
             continue
-        location = locate(link)
-        if link.embed and not embeds:
-            problems.error(location, f"{link.raw}: embeds work only in pages under the docs "
-                           "folder; write [[...]] to link instead")
-            continue
-        if link.embed and not link.alone_on_line:
-            problems.error(location, f"{link.raw}: an embed must stand on a line of its own")
-            continue
-        if link.text is not None and not link.text:
-            problems.error(location, f"{link.raw}: the text after '|' is empty")
-            continue
-        if not link.target:
-            problems.error(location, f"{link.raw}: write an id between the brackets, "
-                           "such as [[stuck-client]]")
-            continue
-        target = kb.resolve(link.target)
-        if target is None and link.target in kb.invalid_ids:
-            continue  # that file has problems of its own, already reported
-        if target is None:
-            hint = _suggest(link.target, [*kb.patterns, *kb.cards])
-            problems.error(location, f"{link.raw}: '{link.target}' is not a card or pattern{hint}")
-            continue
-        if not _visibility_ok(referrer, target, kb):
-            problems.error(location, f"{link.raw}: '{link.target}' is a draft, and drafts are "
-                           "hidden: publish it, or remove the link")
-            continue
-        if isinstance(target, Card) and target.status is Status.RETIRED:
-            where = f": link '{target.replaced_by.id}' instead" if target.replaced_by else ""
-            problems.warning(location, f"{link.raw}: '{link.target}' is retired{where}")
-        resolved.append((link, target))
+        target, message, is_warning = _judge(link, kb, referrer, embeds)
+        if message and is_warning:
+            problems.warning(where(), message)
+        elif message:
+            problems.error(where(), message)
+        if target is not None:
+            resolved.append((link, target))
     return resolved
+
+
+def _judge(link: WikiLink, kb: KnowledgeBase, referrer: Entity | None,
+           embeds: bool) -> tuple[Entity | None, str | None, bool]:
+    """A link's target (if it may be used), and what is wrong with it (and if only a warning)."""
+    if link.embed and not embeds:
+        return None, (f"{link.raw}: embeds work only in pages under the docs folder; write "
+                      "[[...]] to link instead"), False
+    if link.embed and not link.alone_on_line:
+        return None, f"{link.raw}: an embed must stand on a line of its own", False
+    if link.text is not None and not link.text:
+        return None, f"{link.raw}: the text after '|' is empty", False
+    if not link.target:
+        return None, (f"{link.raw}: write an id between the brackets, such as "
+                      "[[stuck-client]]"), False
+    target = kb.resolve(link.target)
+    if target is None and link.target in kb.invalid_ids:
+        return None, None, False  # that file has problems of its own, already reported
+    if target is None:
+        hint = _suggest(link.target, [*kb.patterns, *kb.cards])
+        return None, f"{link.raw}: '{link.target}' is not a card or pattern{hint}", False
+    if not _visibility_ok(referrer, target, kb):
+        return None, (f"{link.raw}: '{link.target}' is a draft, and drafts are hidden: publish "
+                      "it, or remove the link"), False
+    if isinstance(target, Card) and target.status is Status.RETIRED:
+        instead = f": link '{target.replaced_by.id}' instead" if target.replaced_by else ""
+        return target, f"{link.raw}: '{link.target}' is retired{instead}", True
+    return target, None, False
 
 
 def _stray_message(stray: StrayBrackets) -> str:
@@ -219,6 +239,10 @@ class LinkLocator:
     def __call__(self, link: WikiLink | StrayBrackets) -> Location:  # pragma: no cover
         raise NotImplementedError
 
+    def mark(self, link: WikiLink | StrayBrackets) -> Callable[[], Location]:
+        """Note a link, in reading order; the returned function tells where it stands."""
+        return lambda: self(link)
+
 
 class FieldLocator(LinkLocator):
     """Links in a field of a YAML file: the n-th occurrence of the same text, in order.
@@ -230,9 +254,13 @@ class FieldLocator(LinkLocator):
         self.document, self.path, self.seen = document, path, Counter[str]()
 
     def __call__(self, link: WikiLink | StrayBrackets) -> Location:
+        return self.mark(link)()
+
+    def mark(self, link: WikiLink | StrayBrackets) -> Callable[[], Location]:
         occurrence = self.seen[link.raw]
         self.seen[link.raw] += 1
-        return self.document.find_in_value(self.path, link.raw, occurrence, tokens=RAW_TOKENS)
+        return lambda: self.document.find_in_value(self.path, link.raw, occurrence,
+                                                   tokens=RAW_TOKENS)
 
 
 def _visibility_ok(referrer: Entity | None, target: Entity, kb: KnowledgeBase) -> bool:
