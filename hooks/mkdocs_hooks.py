@@ -26,6 +26,7 @@ from cardkb.config import Settings
 from cardkb.model import KnowledgeBase
 from cardkb.problems import Location, Problem, Problems, Severity
 from cardkb.project import check_project
+from cardkb.project_files import is_ordinary_file
 from cardkb.render import SiteRenderer
 from cardkb.staging import StagedSite
 from cardkb.urls import UrlLayout
@@ -110,6 +111,12 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     assert _build.renderer is not None
     _build.generated.clear()
+    # A build has stopped already on a file that is not an ordinary file of the project; a live
+    # preview goes on, so it must not read (a named pipe would hang it) or publish such a file.
+    root = Path(config.config_file_path).parent
+    for file in list(files):
+        if file.abs_src_path and not is_ordinary_file(Path(file.abs_src_path), root):
+            files.remove(file)
     for page in _build.renderer.pages():
         if files.get_file_from_path(page.src_uri) is not None:
             raise Abort(f"{Path(config.docs_dir).name}/{page.src_uri}: this page would hide a "

@@ -355,3 +355,19 @@ def test_sigterm_during_a_build_removes_the_staging_folder(
             build.kill()
     assert not staging.exists()
     assert not project.site.exists()
+
+
+def test_the_preview_neither_hangs_on_a_pipe_nor_serves_an_outside_file(
+        make_project: Callable[..., Project]) -> None:
+    """A live preview goes on despite problems, so it must skip what the check refused."""
+    from .test_preview import serving, text_of
+
+    project = make_project()
+    os.mkfifo(project.root / "content/pipe.md")
+    (project.root / "content/secret.txt").symlink_to(REPO / "README.md")
+    with serving(project) as preview:
+        status, page = preview.page("")
+        assert status == 200
+        assert "content/pipe.md:1:1: this is a named pipe" in text_of(page)
+        assert preview.page("secret.txt")[0] == 404
+        assert preview.page("pipe/")[0] == 404

@@ -49,6 +49,15 @@ def check_link(entry: Path, rel: str, root: Path, problems: Problems) -> bool:
     return True
 
 
+def is_ordinary_file(entry: Path, root: Path) -> bool:
+    """Whether an engine may read and publish ``entry``: a regular file inside the project."""
+    try:
+        return stat.S_ISREG(entry.stat().st_mode) and entry.resolve(strict=True).is_relative_to(
+            root.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
 def check_file(entry: Path, rel: str, root: Path, problems: Problems) -> bool:
     """Whether ``entry`` may be read: a regular file in the project, at most MAX_BYTES."""
     if not check_link(entry, rel, root, problems):
