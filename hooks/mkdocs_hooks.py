@@ -114,8 +114,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     # A build has stopped already on a file that is not an ordinary file of the project; a live
     # preview goes on, so it must not read (a named pipe would hang it) or publish such a file.
     root = Path(config.config_file_path).parent
-    for file in list(files):
-        if file.abs_src_path and not is_ordinary_file(Path(file.abs_src_path), root):
+    for file in list(files):  # the docs folder's files only: the theme's live elsewhere
+        if file.src_dir == config.docs_dir and file.abs_src_path and not is_ordinary_file(
+                Path(file.abs_src_path), root):
             files.remove(file)
     for page in _build.renderer.pages():
         if files.get_file_from_path(page.src_uri) is not None:
