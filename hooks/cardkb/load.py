@@ -2,11 +2,13 @@
 
 The layout is part of the contract: a folder is a pattern (its name is the id) and must hold
 ``pattern.yml``; every other ``.yml``/``.yaml`` file in it is a card (its file stem is the id).
-Anything that looks like content but would be ignored is reported rather than skipped silently.
+Anything that looks like content but would be ignored is reported rather than skipped silently,
+and nothing is read that is not a regular file inside the project (see ``project_files``).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Literal
 
 from .model import ID_PATTERN, MAX_ID_LENGTH
 from .problems import Location, Problems
+from .project_files import check_file, check_link
 from .yaml_source import YamlDocument, read_yaml_file
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -50,25 +53,29 @@ def load_cards(root: Path, cards_dir: str, problems: Problems) -> list[SourceFil
     if not folder.is_dir():
         problems.error(Location(cards_dir), f"the cards folder '{cards_dir}' does not exist")
         return []
+    if not check_link(folder, cards_dir, root, problems):
+        return []
     sources: list[SourceFile] = []
     for entry in sorted(folder.iterdir()):
         rel = f"{cards_dir}/{entry.name}"
         if entry.name.startswith("."):
             continue
-        if entry.is_file():
-            if entry.suffix in YAML_SUFFIXES:
+        if not entry.is_dir():
+            if entry.suffix in YAML_SUFFIXES and check_link(entry, rel, root, problems):
                 problems.error(Location(rel), "a card must be inside a pattern folder: move it "
                                f"to {cards_dir}/<pattern-id>/{entry.name}")
             continue
-        sources.extend(_load_pattern_folder(entry, rel, problems))
+        if check_link(entry, rel, root, problems):
+            sources.extend(_load_pattern_folder(root, entry, rel, problems))
     return sources
 
 
-def _load_pattern_folder(folder: Path, rel: str, problems: Problems) -> list[SourceFile]:
+def _load_pattern_folder(root: Path, folder: Path, rel: str,
+                         problems: Problems) -> list[SourceFile]:
     pattern_id = folder.name
     id_ok = check_id(pattern_id, Location(rel), "pattern", problems)
     sources: list[SourceFile] = []
-    if not (folder / PATTERN_FILE).is_file():
+    if not os.path.lexists(folder / PATTERN_FILE):
         hint = (" (rename pattern.yaml to pattern.yml)" if (folder / "pattern.yaml").is_file()
                 else ": every pattern folder needs one, with its title, summary, signs and "
                 "dynamics")
@@ -79,7 +86,7 @@ def _load_pattern_folder(folder: Path, rel: str, problems: Problems) -> list[Sou
         entry_rel = f"{rel}/{entry.name}"
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        if entry.suffix not in YAML_SUFFIXES and entry.is_dir():
             problems.error(Location(entry_rel), "folders inside a pattern folder are not read: "
                            f"move its cards up into {rel}/")
             continue
@@ -89,7 +96,8 @@ def _load_pattern_folder(folder: Path, rel: str, problems: Problems) -> list[Sou
         card_id = pattern_id if kind == "pattern" else entry.stem
         if kind == "card" and not check_id(card_id, Location(entry_rel), "card", problems):
             continue
-        document = read_yaml_file(entry, entry_rel, problems)
+        readable = check_file(entry, entry_rel, root, problems)
+        document = read_yaml_file(entry, entry_rel, problems) if readable else None
         if id_ok:
             sources.append(SourceFile(kind, card_id, pattern_id, document))
     return sources

@@ -8,6 +8,7 @@ links, because the built site must never request anything from outside.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -29,9 +30,18 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
 
 
+def _as_browser_reads(url: str) -> str:
+    """The URL as a browser will follow it: character references decoded (``java&#115;cript:``,
+    ``&colon;``), then control characters and whitespace dropped, as the URL parser does."""
+    previous = None
+    while previous != url:  # Markdown may keep '&amp;#115;' as written: decode until it settles
+        previous, url = url, html.unescape(url)
+    return _CONTROL.sub("", url)
+
+
 def is_safe_url(url: str) -> bool:
     """Whether a link may stay active: no ``javascript:``, ``data:`` or other schemes."""
-    cleaned = _CONTROL.sub("", url)
+    cleaned = _as_browser_reads(url)
     try:
         scheme = urlsplit(cleaned).scheme.lower()
     except ValueError:
@@ -41,8 +51,11 @@ def is_safe_url(url: str) -> bool:
 
 def is_outside_url(url: str) -> bool:
     """Whether loading this URL would reach outside the site."""
-    cleaned = _CONTROL.sub("", url)
-    return bool(urlsplit(cleaned).scheme) or cleaned.startswith("//")
+    cleaned = _as_browser_reads(url)
+    try:
+        return bool(urlsplit(cleaned).scheme) or cleaned.startswith(("//", "\\\\", "/\\", "\\/"))
+    except ValueError:
+        return True
 
 
 class _LinkGuard(Treeprocessor):

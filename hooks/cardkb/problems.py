@@ -7,9 +7,24 @@ author sees every mistake in one run, each as ``path:line:col: message``.
 from __future__ import annotations
 
 import difflib
+import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+
+#: how many problems of one file are shown (the rest are counted)
+MAX_PER_FILE = 100
+
+#: Characters that would break a problem line in two or rewrite a terminal: control characters,
+#: line and paragraph separators, and the bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text with every character that could break its line shown as an escape, such as \\x07."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                            else f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +36,7 @@ class Location:
     column: int = 1
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+        return f"{one_line(self.path)}:{self.line}:{self.column}"
 
 
 class Severity(Enum):
@@ -39,7 +54,7 @@ class Problem:
     def text(self) -> str:
         """The message as reported, with ``warning:`` before a warning's."""
         prefix = "warning: " if self.severity is Severity.WARNING else ""
-        return prefix + self.message
+        return prefix + one_line(self.message)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.text}"
@@ -69,9 +84,26 @@ class Problems:
         return [p for p in self.items if p.severity is Severity.WARNING]
 
     def sorted(self) -> list[Problem]:
-        """Problems in reading order (by file, then line), each reported once."""
-        unique = dict.fromkeys(self.items)
-        return sorted(unique, key=lambda p: (p.location, p.message))
+        """Problems in reading order (by file, then line), each reported once.
+
+        A file with more than :data:`MAX_PER_FILE` problems shows that many and one line that
+        counts the rest: 450,000 lines of the same mistake help nobody, and would fill a
+        preview page. Every problem still counts.
+        """
+        unique = sorted(dict.fromkeys(self.items), key=lambda p: (p.location, p.message))
+        shown: list[Problem] = []
+        per_file: Counter[str] = Counter()
+        for problem in unique:
+            per_file[problem.location.path] += 1
+            if per_file[problem.location.path] <= MAX_PER_FILE:
+                shown.append(problem)
+        for path, count in per_file.items():
+            if count > MAX_PER_FILE:
+                more = count - MAX_PER_FILE
+                shown.append(Problem(Location(path), f"and {more:,} more problem"
+                                     f"{'s' if more > 1 else ''} in this file, not shown: fix "
+                                     "the ones above first"))
+        return sorted(shown, key=lambda p: p.location.path)
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(self.items)

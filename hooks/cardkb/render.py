@@ -183,7 +183,7 @@ class SiteRenderer:
                 return link.raw
             if link.embed:
                 return f"\n{self.embed(target, page_url, link.section == 'wording')}\n"
-            text = Markup.escape(link.text or target.title)
+            text = escape_markdown(link.text or target.title)  # HTML and Markdown: text only
             return f'<a class="cardkb-link" href="{self.href(page_url, target)}">{text}</a>'
 
         markdown = replace_wikilinks(markdown, replace)

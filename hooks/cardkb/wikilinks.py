@@ -2,16 +2,26 @@
 
 One scanner serves validation (with positions, for errors) and rendering (rewriting each link),
 so what is checked is exactly what is rendered. Code spans, fenced code blocks and indented code
-blocks are masked first, so ``[[...]]`` inside them stays as written.
+blocks are masked first, so ``[[...]]`` inside them stays as written. Brackets that do not make a
+link (``[[id`` never closed, ``[[[id]]]``) are found too, so an author hears about a forgotten
+``]]`` instead of reading it on the page.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 _LINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
+_OPENING = re.compile(r"\[\[")
+_NEWLINE = re.compile(r"\n")
+#: Every link, and every unclosed ``[[`` up to the end of its line, at every position (overlaps
+#: included): what :class:`WikiLink` and :class:`StrayBrackets` ``raw`` texts are made of, for
+#: finding them again in a file's source.
+RAW_TOKENS = re.compile(r"(?=(!\[\[[^\[\]\n]*(?:\]\])?|(?<!!)\[\[[^\[\]\n]*(?:\]\])?))")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])\s")
 _BACKTICKS = re.compile(r"`+")
@@ -30,22 +40,73 @@ class WikiLink:
     section: str | None = None
 
 
+@dataclass(frozen=True)
+class StrayBrackets:
+    """Double brackets outside code that do not make a link: ``[[id`` or ``[[[id]]]``.
+
+    ``raw`` is the text as :data:`RAW_TOKENS` finds it at ``start`` (to locate it in a file);
+    ``shown`` is what to quote to the author.
+    """
+
+    start: int
+    raw: str
+    shown: str
+    unclosed: bool
+
+
 def find_wikilinks(markdown: str) -> list[WikiLink]:
+    return scan_wikilinks(markdown)[0]
+
+
+def scan_wikilinks(markdown: str) -> tuple[list[WikiLink], list[StrayBrackets]]:
+    """Every link outside code, and every pair of brackets there that does not make one."""
     if "[[" not in markdown:  # most text has no links: skip the masking
-        return []
+        return [], []
     masked = mask_code(markdown)
+    links = _links(markdown, masked)
+    return links, _strays(markdown, masked, links)
+
+
+def _strays(markdown: str, masked: str, links: list[WikiLink]) -> list[StrayBrackets]:
+    """Brackets next to a link (``[[[id]]]``) and ``[[`` that no link closes, in one pass."""
+    strays: list[StrayBrackets] = []
+    for link in links:
+        opening = link.start + (1 if link.embed else 0)
+        before = opening > 0 and masked[opening - 1] == "["
+        after = masked.startswith("]", link.end)
+        if before or after:
+            shown = ("[" if before else "") + link.raw + ("]" if after else "")
+            strays.append(StrayBrackets(link.start, link.raw, shown, unclosed=False))
+    index = 0
+    for match in _OPENING.finditer(masked):
+        position = match.start()
+        while index < len(links) and links[index].end <= position:
+            index += 1
+        if index < len(links) and links[index].start - 1 <= position:
+            continue  # part of a link, or a bracket next to one (reported above)
+        token = RAW_TOKENS.match(markdown, position)
+        raw = token.group(1) if token else "[["
+        strays.append(StrayBrackets(position, raw, raw, unclosed=True))
+    return sorted(strays, key=lambda stray: stray.start)
+
+
+def _links(markdown: str, masked: str) -> list[WikiLink]:
+    """The links, each told whether it stands alone on its line: O(n) for the whole text."""
     links = []
+    breaks = [match.start() for match in _NEWLINE.finditer(markdown)]
     for match in _LINK.finditer(masked):
         inner = markdown[match.start(2):match.end(2)]
         target, bar, text = inner.partition("|")
         target, hash_, section = target.partition("#") if match.group(1) else (target, "", "")
-        line_start = markdown.rfind("\n", 0, match.start()) + 1
-        line_end = markdown.find("\n", match.end())
-        line = markdown[line_start:len(markdown) if line_end < 0 else line_end]
+        line = bisect.bisect_left(breaks, match.start())
+        line_start = breaks[line - 1] + 1 if line else 0
+        line_end = breaks[line] if line < len(breaks) else len(markdown)
+        alone = (line_end - line_start < 2 * len(match.group(0)) + 80
+                 and markdown[line_start:line_end].strip() == match.group(0))
         links.append(WikiLink(
             start=match.start(), end=match.end(), raw=match.group(0), target=target.strip(),
             text=text.strip() if bar else None, embed=bool(match.group(1)),
-            alone_on_line=line.strip() == match.group(0),
+            alone_on_line=alone,
             section=section.strip() if hash_ else None,
         ))
     return links
@@ -96,19 +157,32 @@ def mask_code(markdown: str) -> str:
 
 
 def _mask_code_spans(text: str) -> str:
+    """Blank every code span: a run of backticks up to the next run of the same length.
+
+    The runs are listed once and grouped by length, so finding each closing run is a step along
+    a list, never a search to the end of the text: O(n), however many backticks stay unclosed.
+    """
+    runs = [(match.start(), match.end()) for match in _BACKTICKS.finditer(text)]
+    if not runs:
+        return text
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    next_of_length = [0] * len(runs)
+    for indices in by_length.values():
+        for here, there in itertools.pairwise([*indices, -1]):
+            next_of_length[here] = there
     chars = list(text)
-    position = 0
-    while match := _BACKTICKS.search(text, position):
-        ticks = match.group(0)
-        closing = re.compile(rf"(?<!`){ticks}(?!`)")
-        end = closing.search(text, match.end())
-        if end is None:
-            position = match.end()
+    index = 0
+    while index < len(runs):
+        closing = next_of_length[index]
+        if closing < 0:
+            index += 1
             continue
-        for i in range(match.start(), end.end()):
+        for i in range(runs[index][0], runs[closing][1]):
             if chars[i] != "\n":
                 chars[i] = " "
-        position = end.end()
+        index = closing + 1
     return "".join(chars)
 
 

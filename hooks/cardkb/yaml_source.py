@@ -4,6 +4,13 @@ PyYAML's loaders drop positions, silently keep the last of two duplicate keys an
 (the "billion laughs" attack). This module builds the data itself from the parser's events, so it
 can point at any key or value, report duplicates, refuse anchors and aliases outright and bound the
 size and nesting of a file before any of it is expanded.
+
+Every step is linear in the size of the file: the parser reads it once, positions are looked up
+by bisection, and :meth:`YamlDocument.find_in_value` finds what a caller asks for in reading
+order, resuming where the last search ended (O(n) per value in all, with a bounded window once a
+value turns out not to hold its text verbatim), or, given a ``tokens`` pattern, from one index
+of the value built in one scan (O(n) once, then O(1) per lookup). A file is read only after its
+size and type were checked (``project_files``), so nothing unbounded ever reaches the parser.
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,9 +31,16 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from .problems import Location, Problems
+from .project_files import MAX_BYTES, decode_utf8, read_limited
 
-MAX_BYTES = 1_000_000
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ITEMS", "MAX_KEYS", "YamlDocument", "parse_yaml",
+           "read_yaml_file"]
 MAX_DEPTH = 20
+
+#: More keys in one mapping, or items in one list, than any card needs: each costs a check and
+#: maybe a problem line, so a file of 90,000 keys would take a minute to explain.
+MAX_KEYS = 1_000
+MAX_ITEMS = 10_000
 
 JsonPath = tuple[str | int, ...]
 
@@ -34,6 +50,9 @@ _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
 _NEWLINE = re.compile("\n")
+
+#: How far past the last match a value that is not written verbatim is searched.
+_UNALIGNED_WINDOW = 4096
 
 #: How a YAML value that is not text reads to an author, for hints about quoting.
 TYPE_NAMES = {
@@ -65,14 +84,37 @@ class YamlDocument:
     keys: dict[JsonPath, Span] = field(default_factory=dict)
     raw: dict[JsonPath, str] = field(default_factory=dict)
 
+    _cursors: dict[JsonPath, int] = field(default_factory=dict, repr=False)
+    _unaligned: set[JsonPath] = field(default_factory=set, repr=False)
+    _token_index: dict[tuple[JsonPath, str], dict[str, list[int]]] = field(
+        default_factory=dict, repr=False)
+
     @cached_property
     def _line_starts(self) -> list[int]:
         """Where each line starts; only a file with a problem ever needs them."""
         return [0] + [match.end() for match in _NEWLINE.finditer(self.source)]
 
     def at_offset(self, offset: int) -> Location:
-        line = bisect.bisect_right(self._line_starts, offset)
-        return Location(self.path, line, offset - self._line_starts[line - 1] + 1)
+        """The location of a character offset, always on a line of the file.
+
+        The parser's end marks may stand just past a final line break, on a line the file does
+        not have; such a place is shown at the end of the last line instead.
+        """
+        offset = max(0, min(offset, len(self.source)))
+        starts = self._line_starts
+        line = bisect.bisect_right(starts, offset)
+        if line > 1 and starts[line - 1] == len(self.source):
+            line -= 1
+            offset = len(self.source) - 1  # the final line break itself: the end of that line
+        return Location(self.path, line, offset - starts[line - 1] + 1)
+
+    def at_mark(self, line: int, column: int) -> Location:
+        """A parser's 0-based line and column, kept inside the file."""
+        starts = self._line_starts
+        if line >= len(starts) or (line and starts[line] == len(self.source)):
+            return self.at_offset(len(self.source))
+        line_end = starts[line + 1] - 1 if line + 1 < len(starts) else len(self.source)
+        return Location(self.path, line + 1, min(column, line_end - starts[line]) + 1)
 
     def value_location(self, path: JsonPath) -> Location:
         """The location of the value at ``path``, or of its nearest enclosing value."""
@@ -86,21 +128,39 @@ class YamlDocument:
         span = self.keys.get(path)
         return self.at_offset(span.start) if span else self.value_location(path)
 
-    def find_in_value(self, path: JsonPath, needle: str, occurrence: int = 0) -> Location:
-        """The location of the n-th ``needle`` inside the source text of the value at ``path``.
+    def find_in_value(self, path: JsonPath, needle: str, occurrence: int = 0, *,
+                      tokens: re.Pattern[str] | None = None) -> Location:
+        """Where ``needle`` is written inside the value at ``path``.
 
-        Links inside a Markdown field are reported where they are written, whatever the scalar
-        style; when the text cannot be found verbatim (escapes), the value's start stands in.
+        Without ``tokens``, callers ask in reading order: the search resumes where the last one
+        in this value ended (``occurrence`` is not used). With ``tokens``, a pattern whose
+        matches include every needle a caller will ask for, the value is indexed in one scan and
+        the ``occurrence``-th match equal to ``needle`` is returned. Either way a text that is not
+        written verbatim (escapes) is shown at the value's start.
         """
         span = self.values.get(path)
         if span is None:
             return self.value_location(path)
-        index = span.start - 1
-        for _ in range(occurrence + 1):
-            index = self.source.find(needle, index + 1, span.end)
-            if index < 0:
-                return self.at_offset(span.start)
+        if tokens is not None:
+            found = self._tokens(path, span, tokens).get(needle, [])
+            return self.at_offset(found[occurrence] if occurrence < len(found) else span.start)
+        cursor = self._cursors.get(path, span.start)
+        end = min(span.end, cursor + _UNALIGNED_WINDOW) if path in self._unaligned else span.end
+        index = self.source.find(needle, cursor, end)
+        if index < 0:
+            self._unaligned.add(path)
+            return self.at_offset(span.start)
+        self._cursors[path] = index + len(needle)
         return self.at_offset(index)
+
+    def _tokens(self, path: JsonPath, span: Span, tokens: re.Pattern[str]) -> dict[str, list[int]]:
+        key = (path, tokens.pattern)
+        if key not in self._token_index:
+            index: dict[str, list[int]] = defaultdict(list)
+            for match in tokens.finditer(self.source, span.start, span.end):
+                index[match.group(match.lastindex or 0)].append(match.start())
+            self._token_index[key] = index
+        return self._token_index[key]
 
 
 def _offset(mark: Any) -> int:
@@ -113,32 +173,15 @@ class _RefusedError(Exception):
 
 
 def read_yaml_file(file: Path, rel_path: str, problems: Problems) -> YamlDocument | None:
-    """Read and parse one file; on failure record the problems and return None."""
-    try:
-        data = file.read_bytes()
-    except OSError as error:
-        problems.error(Location(rel_path), f"cannot be read: {error.strerror}")
+    """Read and parse one file; on failure record the problems and return None.
+
+    The file's type and size are checked before it is read (see ``project_files``).
+    """
+    data = read_limited(file, rel_path, problems)
+    if data is None:
         return None
-    if len(data) > MAX_BYTES:
-        problems.error(
-            Location(rel_path),
-            f"the file is {len(data) / 1_000_000:.1f} MB; files over 1 MB are refused "
-            "(a card is a few kilobytes: split it up)",
-        )
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
-        problems.error(
-            Location(rel_path, line, column),
-            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} here): "
-            "save it as UTF-8 in your editor",
-        )
-        return None
-    return parse_yaml(text, rel_path, problems)
+    text = decode_utf8(data, rel_path, problems)
+    return None if text is None else parse_yaml(text, rel_path, problems)
 
 
 def parse_yaml(text: str, rel_path: str, problems: Problems) -> YamlDocument | None:
@@ -156,9 +199,19 @@ def parse_yaml(text: str, rel_path: str, problems: Problems) -> YamlDocument | N
         return None
     except yaml.YAMLError as error:  # a reader error: a character YAML does not allow
         position = getattr(error, "position", 0)
-        problems.error(document.at_offset(position), f"YAML does not parse: {error}")
+        problems.error(document.at_offset(position), _explain_reader_error(error, text, position))
         return None
     return document
+
+
+def _explain_reader_error(error: yaml.YAMLError, text: str, position: int) -> str:
+    """A character YAML refuses, named on one line (PyYAML's own message takes two)."""
+    character = text[position] if 0 <= position < len(text) else ""
+    if not character:
+        return "YAML does not parse: the text holds a character YAML does not allow"
+    name = unicodedata.name(character, "").lower() or "a control character"
+    return (f"YAML does not parse: an invisible or special character (U+{ord(character):04X}, "
+            f"{name}) is not allowed here: delete it, or retype the text around it")
 
 
 def _explain_yaml_error(error: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
@@ -278,7 +331,7 @@ class _Builder:
 
     def _fail(self, event: Any, message: str) -> _RefusedError:
         mark = event.start_mark
-        self.problems.error(Location(self.document.path, mark.line + 1, mark.column + 1), message)
+        self.problems.error(self.document.at_mark(mark.line, mark.column), message)
         return _RefusedError()
 
     def run(self) -> None:
@@ -287,7 +340,12 @@ class _Builder:
         if isinstance(event, yaml.StreamEndEvent):
             self.problems.error(Location(self.document.path), "the file is empty")
             raise _RefusedError()
-        self.document.data = self._node(self._next(), (), 0)
+        root = self._next()
+        if (isinstance(root, yaml.ScalarEvent) and root.value == "" and root.implicit[0]
+                and not root.tag and not root.anchor):  # '---' and nothing else
+            self.problems.error(Location(self.document.path), "the file is empty")
+            raise _RefusedError()
+        self.document.data = self._node(root, (), 0)
         self._next()  # DocumentEnd
         event = self._next()
         if not isinstance(event, yaml.StreamEndEvent):
@@ -315,6 +373,7 @@ class _Builder:
 
     def _mapping(self, path: JsonPath, depth: int) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
+        entries = 0
         while True:
             event: Any = self._next()
             if isinstance(event, yaml.MappingEndEvent):
@@ -322,6 +381,10 @@ class _Builder:
                 return mapping
             if not isinstance(event, yaml.ScalarEvent):
                 raise self._fail(event, "a key must be a plain word such as 'title'")
+            entries += 1
+            if entries > MAX_KEYS:
+                raise self._fail(event, f"more than {MAX_KEYS:,} keys in one mapping; a card "
+                                 "has about fifteen fields")
             key = event.value
             key_span = Span(_offset(event.start_mark), _offset(event.end_mark))
             if key in mapping:
@@ -340,6 +403,9 @@ class _Builder:
             if isinstance(event, yaml.SequenceEndEvent):
                 self._end = _offset(event.end_mark)
                 return items
+            if len(items) == MAX_ITEMS:
+                raise self._fail(event, f"more than {MAX_ITEMS:,} items in one list; no card "
+                                 "needs this many")
             items.append(self._node(event, path + (len(items),), depth))
 
     def _scalar(self, event: Any, path: JsonPath) -> Any:
@@ -356,6 +422,26 @@ class _Builder:
         constructor = _CONSTRUCTOR.yaml_constructors.get(tag)
         if constructor is None:  # merge keys and the like: keep the text
             return event.value
-        return constructor(_CONSTRUCTOR, ScalarNode(tag, event.value))
+        try:
+            return constructor(_CONSTRUCTOR, ScalarNode(tag, event.value))
+        except (ValueError, OverflowError, TypeError, yaml.YAMLError) as error:
+            raise self._fail(event, _impossible_value(event.value, tag, error)) from None
 
     _end: int = 0
+
+
+_TAG_NAMES = {"tag:yaml.org,2002:timestamp": "a date", "tag:yaml.org,2002:int": "a number",
+              "tag:yaml.org,2002:float": "a number", "tag:yaml.org,2002:bool": "a yes/no value"}
+
+
+def _impossible_value(raw: str, tag: str, error: Exception) -> str:
+    """An unquoted value YAML takes for a date or number that cannot exist (2026-02-30, 0x_)."""
+    what = _TAG_NAMES.get(tag, "a special value")
+    if what == "a date":
+        reason = str(error).split(", not ")[0].rstrip(".")
+        if "offset" in reason:
+            reason = "the time zone is more than 24 hours off"
+        return (f"YAML reads {raw} as a date, but there is no such date ({reason}): write a real "
+                f"date as YYYY-MM-DD, or put it in quotes if you mean the text: \"{raw}\"")
+    return (f"YAML reads {raw} as {what}, but it is not a valid one: put it in quotes if you mean "
+            f"the text: \"{raw}\"")
