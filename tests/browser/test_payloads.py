@@ -178,13 +178,16 @@ def test_payloads_never_run_nor_reach_the_dom(payload_site: tuple[BuiltSite, str
         if found:
             problems[path] = found
         shown += MARKER in page.content()
-    # Material's search renders the titles it finds as HTML: search for the payload's marker
+    # The finder draws the titles, signs and phrases it finds: search for the payload's marker
+    # from the header box, and wait for the whole ranking (every card's text, the model)
     page.goto(site.url(f"patterns/{PATTERN}/"))
-    box = page.locator("input.md-search__input")
+    box = page.locator("#cardkb-header-q")
     box.click()
     box.press_sequentially(MARKER, delay=20)
-    page.locator(".md-search-result__item").first.wait_for(state="attached")
-    page.wait_for_timeout(500)
+    box.press("Enter")
+    page.locator("[data-cardkb-results][data-cardkb-meaning]").wait_for(state="attached")
+    results = page.locator("[data-cardkb-result]")
+    assert results.count() >= 1 and MARKER in results.first.inner_text()
     if found := [*_recorded(page), *page.evaluate(FIND_ACTIVE)]:
         problems["search"] = found
     assert not dialogs, f"dialogs opened: {dialogs}"
