@@ -28,4 +28,5 @@ PAGE_TYPES: dict[str, str] = {
     "authoring": "authoring/",
     "supervision": "supervision/",
     "editors": "editors/",
+    "finder, with results": "find/?q=she%20keeps%20cancelling",
 }
