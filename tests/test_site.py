@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 from .conftest import BASE_FILES, Project
@@ -138,20 +140,47 @@ def test_navigation_holds_patterns_not_every_card(built_site: Project) -> None:
     assert "Defend the process" not in nav  # another pattern's cards are pruned
 
 
-def test_search_finds_cards_by_title_sign_and_wording(built_site: Project) -> None:
-    index = json.loads((built_site.site / "search/search_index.json").read_text())
-    text = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"]
-                    if doc["location"].startswith("cards/defend/"))
-    for words in ["Defend the process", "The client says therapy is not working.",
-                  "Therapy takes time; be patient."]:
-        assert words in text
-    assert not any(doc["location"].startswith("patterns/#") or doc["location"] == "patterns/"
-                   for doc in index["docs"])
-    # a card is found on its own page, not a second time inside its pattern's page
-    pattern_text = " ".join(doc["text"] for doc in index["docs"]
-                            if doc["location"].startswith("patterns/stuck/"))
-    assert "You feel frustrated in sessions." in pattern_text
-    assert "Therapy takes time; be patient." not in pattern_text
+def finder_records(site: Path, kind: str) -> dict[str, dict[str, Any]]:
+    """The finder's records of one kind (``pattern`` or ``card``) from find/index.js, by id."""
+    script = (site / "find" / "index.js").read_text("utf-8")
+    prefix, suffix = "window.cardkbFinder=", ";\n"
+    assert script.startswith(prefix) and script.endswith(suffix)
+    data = json.loads(script.removeprefix(prefix).removesuffix(suffix))
+    names = data["fields"][kind]
+    records = [dict(zip(names, row, strict=True)) for row in data[kind + "s"]]
+    return {record["id"]: record for record in records}
+
+
+def test_the_finder_indexes_cards_by_title_sign_and_wording(built_site: Project) -> None:
+    cards = finder_records(built_site.site, "card")
+    defend = cards["defend"]
+    assert defend["title"] == "Defend the process"
+    assert defend["sign"] == "The client says therapy is not working."
+    assert "Therapy takes time; be patient." in defend["wording"]
+    assert defend["url"] == "../cards/defend/"
+    patterns = finder_records(built_site.site, "pattern")
+    assert set(patterns) == {"stuck", "risk"}
+    assert "You feel frustrated in sessions." in patterns["stuck"]["signs"]
+    # a card is found as itself, under its pattern, not a second time inside the pattern's text
+    assert "Therapy takes time" not in json.dumps(patterns["stuck"])
+    assert [list(patterns)[i] for i in cards["ask-small"]["patterns"]] == ["stuck", "risk"]
+    # Markdown is plain text: a [[link]] is its title
+    assert "Name the stuckness" in patterns["stuck"]["body"]
+    assert "[[" not in patterns["stuck"]["body"]
+    assert patterns["risk"]["safety"].startswith("Assess risk under your local protocol")
+    # the meaning model and the vectors the build computed, one per card
+    model = (built_site.site / "find" / "model.js").read_text("utf-8")
+    assert model.startswith("window.cardkbFinderModel={")
+    vectors = (built_site.site / "find" / "vectors.js").read_text("utf-8")
+    assert vectors.startswith("window.cardkbFinderVectors={")
+
+
+def test_one_search_engine_the_finder(built_site: Project) -> None:
+    """Material's search (a second ranking) is not built; every page's header hands its words
+    to find/ (assets/cardkb-finder.js adds the box)."""
+    assert not (built_site.site / "search").exists()
+    assert "md-search__input" not in built_site.html("patterns/stuck")
+    assert (built_site.site / "find" / "index.html").is_file()
 
 
 def test_disclaimer_on_every_page(built_site: Project) -> None:
@@ -175,6 +204,9 @@ def test_card_text_is_data(make_project: Callable[..., Project]) -> None:
     assert "javascript:" not in page.lower()
     assert "<img" not in page and "&lt;img src=x onerror=alert(3)&gt;" in page
     assert "Name &lt;b&gt;it&lt;/b&gt; *now*" in page
+    # in the finder's data too, the text stays text and cannot end the script that holds it
+    finder = (project.site / "find" / "index.js").read_text("utf-8")
+    assert "</" not in finder and "alert(1)<\\/script" in finder
 
 
 def test_a_failed_strict_build_keeps_the_last_good_site(
