@@ -140,25 +140,29 @@ def test_navigation_holds_patterns_not_every_card(built_site: Project) -> None:
     assert "Defend the process" not in nav  # another pattern's cards are pruned
 
 
-def finder_records(site: Path, kind: str) -> dict[str, dict[str, Any]]:
-    """The finder's records of one kind (``pattern`` or ``card``) from find/index.js, by id."""
-    script = (site / "find" / "index.js").read_text("utf-8")
-    prefix, suffix = "window.cardkbFinder=", ";\n"
-    assert script.startswith(prefix) and script.endswith(suffix)
-    data = json.loads(script.removeprefix(prefix).removesuffix(suffix))
-    names = data["fields"][kind]
-    records = [dict(zip(names, row, strict=True)) for row in data[kind + "s"]]
-    return {record["id"]: record for record in records}
+def finder_script(site: Path, name: str, variable: str) -> Any:
+    """The data a finder script (``find/<name>``) assigns to ``window.<variable>``."""
+    script = (site / "find" / name).read_text("utf-8")
+    prefix, suffix = f"window.{variable}=", ";\n"
+    assert script.startswith(prefix) and script.endswith(suffix), name
+    return json.loads(script.removeprefix(prefix).removesuffix(suffix))
 
 
 def test_the_finder_indexes_cards_by_title_sign_and_wording(built_site: Project) -> None:
-    cards = finder_records(built_site.site, "card")
+    first = finder_script(built_site.site, "index.js", "cardkbFinder")
+    more = finder_script(built_site.site, "more.js", "cardkbFinderMore")
+    names = first["fields"]
+    patterns = {row[0]: dict(zip(names["pattern"], row, strict=True))
+                for row in first["patterns"]}
+    cards = {row[0]: {**dict(zip(names["card"], row, strict=True)),
+                      **dict(zip(more["fields"], rest, strict=True))}
+             for row, rest in zip(first["cards"], more["cards"], strict=True)}
     defend = cards["defend"]
     assert defend["title"] == "Defend the process"
     assert defend["sign"] == "The client says therapy is not working."
     assert "Therapy takes time; be patient." in defend["wording"]
-    assert defend["url"] == "../cards/defend/"
-    patterns = finder_records(built_site.site, "pattern")
+    assert first["urls"]["card"].replace("{id}", "defend") == "../cards/defend/"
+    assert first["urls"]["pattern"].replace("{id}", "stuck") == "../patterns/stuck/"
     assert set(patterns) == {"stuck", "risk"}
     assert "You feel frustrated in sessions." in patterns["stuck"]["signs"]
     # a card is found as itself, under its pattern, not a second time inside the pattern's text
@@ -168,11 +172,10 @@ def test_the_finder_indexes_cards_by_title_sign_and_wording(built_site: Project)
     assert "Name the stuckness" in patterns["stuck"]["body"]
     assert "[[" not in patterns["stuck"]["body"]
     assert patterns["risk"]["safety"].startswith("Assess risk under your local protocol")
-    # the meaning model and the vectors the build computed, one per card
-    model = (built_site.site / "find" / "model.js").read_text("utf-8")
-    assert model.startswith("window.cardkbFinderModel={")
-    vectors = (built_site.site / "find" / "vectors.js").read_text("utf-8")
-    assert vectors.startswith("window.cardkbFinderVectors={")
+    # the meaning model and the vectors the build computed
+    finder_script(built_site.site, "model.js", "cardkbFinderModel")
+    vectors = finder_script(built_site.site, "vectors.js", "cardkbFinderVectors")
+    assert vectors["owners"] and set(vectors["owners"]) == {0, 1}
 
 
 def test_one_search_engine_the_finder(built_site: Project) -> None:
@@ -205,7 +208,7 @@ def test_card_text_is_data(make_project: Callable[..., Project]) -> None:
     assert "<img" not in page and "&lt;img src=x onerror=alert(3)&gt;" in page
     assert "Name &lt;b&gt;it&lt;/b&gt; *now*" in page
     # in the finder's data too, the text stays text and cannot end the script that holds it
-    finder = (project.site / "find" / "index.js").read_text("utf-8")
+    finder = (project.site / "find" / "more.js").read_text("utf-8")
     assert "</" not in finder and "alert(1)<\\/script" in finder
 
 

@@ -140,18 +140,19 @@ RESULT_LINKS = ("els => els.map(e => (e.matches('a[href]') ? e : e.querySelector
 def finder_results(browser_page: Any, query: str) -> list[str]:
     """The addresses of the results find/ shows for ``query``, best first, once final.
 
-    Final means: the results element says they answer ``query`` (``data-cardkb-query``), and the
-    meaning model has loaded and ranked them again (its scripts ran; the status no longer says
-    it is loading).
+    Final means: the results element says they answer ``query`` (``data-cardkb-query``) and,
+    for a query with words, the rest of the data and the meaning model have loaded and ranked
+    them again (``data-cardkb-meaning``, which must say they loaded).
     """
     browser_page.wait_for_function(
         """query => {
             const list = document.querySelector("[data-cardkb-results]");
-            const status = document.getElementById("cardkb-find-status");
             return list && list.getAttribute("data-cardkb-query") === query
-                && (!query.trim() || (window.cardkbFinderModel && window.cardkbFinderVectors
-                                      && !/still loading/.test(status.textContent)));
+                && (!query.trim() || list.hasAttribute("data-cardkb-meaning"));
         }""", arg=query)
+    if query.strip():
+        meaning = browser_page.get_attribute(RESULTS, "data-cardkb-meaning")
+        assert meaning == "ready", f"the finder's meaning model did not load: {meaning}"
     return list(browser_page.eval_on_selector_all(f"{RESULTS} [data-cardkb-result]",
                                                   RESULT_LINKS))
 

@@ -49,8 +49,9 @@ def test_links_lead_to_files_not_folders(offline_site: Path) -> None:
 def test_the_finder_data_are_scripts(offline_site: Path) -> None:
     """A page opened from disk cannot fetch JSON: the finder's index, model and vectors are
     scripts, and Material's own search index (a second search engine) is not built at all."""
-    for name, variable in (("index.js", "cardkbFinder"), ("model.js", "cardkbFinderModel"),
-                           ("vectors.js", "cardkbFinderVectors")):
+    scripts = {"index.js": "cardkbFinder", "more.js": "cardkbFinderMore",
+               "model.js": "cardkbFinderModel", "vectors.js": "cardkbFinderVectors"}
+    for name, variable in scripts.items():
         text = (offline_site / "find" / name).read_text("utf-8")
         assert text.startswith(f"window.{variable}={{"), name
     assert FIXTURE_SIGN in (offline_site / "find" / "index.js").read_text("utf-8")
