@@ -370,13 +370,21 @@
                     cards: this.cardsFor(i, bestCards[i], meaning) });
     }
     ranked.sort(function (a, b) { return b.score - a.score || a.index - b.index; });
-    // Weak matches far below the best are noise, but a short list always shows three.
+    // Weak matches far below the best are noise, but a short list always shows three, and a
+    // safety pattern the words match is never left out: find/ names it above the list.
     var top = ranked.length ? ranked[0].score : 0;
     var kept = ranked.filter(function (r, i) {
-      return i < 3 || r.score >= TUNING.keepShare * top;
+      return i < 3 || r.score >= TUNING.keepShare * top || isSafetyMatch(r);
     });
-    return { terms: lexical.terms, results: kept.slice(0, limit || 8), meaning: meaning };
+    var results = kept.slice(0, limit || 8);
+    var cutSafety = kept.slice(results.length).filter(isSafetyMatch);
+    if (cutSafety.length) results = results.slice(0, results.length - cutSafety.length).concat(cutSafety);
+    return { terms: lexical.terms, results: results, meaning: meaning };
   };
+
+  function isSafetyMatch(result) {
+    return Boolean(result.pattern.isSafety) && result.lexical;
+  }
 
   /* A pattern's cards that fit the query best: lexical matches first, then closest in meaning. */
   Ranking.prototype.cardsFor = function (pattern, lexicalCards, meaning) {

@@ -156,3 +156,21 @@ test("past the third, weak matches far below the best are left out; the limit ho
   all.results.slice(3).forEach((x) => assert.ok(x.score >= R.TUNING.keepShare * top));
   assert.equal(r.rank("anxiety ", 2).results.length, 2);
 });
+
+test("a safety pattern the words match is never left out, by the keep rule or the limit", async () => {
+  const strong = (i) => ({ id: "strong" + i, title: "Strong " + i, heard: ["anxiety, anxiety"],
+                           signs: ["Anxiety."] });
+  const weak = (id, isSafety) => ({
+    id: id, title: "Weak " + id, isSafety: isSafety,
+    body: "A long text about many different things, anxiety once, " + "and more words ".repeat(30),
+  });
+  const r = await ranking([strong(1), strong(2), strong(3), strong(4), weak("plain", 0),
+                           weak("risk", 1)], []);
+  const all = r.rank("anxiety ", 8);
+  assert.ok(!ids(all).includes("plain"), "the control: a weak match is left out");
+  assert.equal(ids(all)[ids(all).length - 1], "risk");
+  assert.ok(all.results[all.results.length - 1].score < R.TUNING.keepShare * all.results[0].score);
+  const three = r.rank("anxiety ", 3);
+  assert.equal(three.results.length, 3);
+  assert.equal(ids(three)[2], "risk");
+});
