@@ -41,7 +41,7 @@ HOSTILE_PATTERN = "tasks-not-done"
 HOSTILE_CARD = "praise-the-unfinished-pages"
 HOSTILE_TITLE = "Praise <script>window.__xss = 1</script> the effort"
 HOSTILE_SIGN = 'She brings the pages back <img src=x onerror="window.__xss = 2"> unfinished.'
-HOSTILE_HEARD = "the worksheet came back with <b>never</b> <script>window.__xss = 3</script> scrawled"
+HOSTILE_HEARD = "the sheet came back with <b>never</b> <script>window.__xss = 3</script> scrawled"
 HOSTILE_QUERY = "unfinished pages scrawled"
 #: a made-up word: strong in four patterns' heard_as, once in the safety pattern's
 RARE_WORD = "quillwort"
@@ -143,7 +143,7 @@ def test_keyboard_only(web_url: str, watch: Watch) -> None:
     """Arrive, type, arrow down into the results, Enter opens the one in focus."""
     page = watch.page
     page.goto(_find(web_url))
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'cardkb-find-q'")
+    page.wait_for_function("document.activeElement?.id === 'cardkb-find-q'")  # focus on arrival
     query = "he agrees to everything and nothing happens"
     page.keyboard.type(query, delay=5)
     finder_results(page, query)
