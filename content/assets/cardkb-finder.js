@@ -76,13 +76,17 @@
 
   /* The query's search terms, with the last one marked as being typed (prefix search). */
   function queryTerms(query) {
-    var typing = !/\s$/.test(query);
+    var words = tokenize(query);
     var terms = [];
-    tokenize(query).forEach(function (word) {
+    words.forEach(function (word) {
       var term = normalize(word);
       if (term && terms.indexOf(term) < 0) terms.push(term);
     });
-    return { terms: terms, typing: typing && terms.length > 0 };
+    // Only a word the query ends in is still being typed, and only if it is a term (after
+    // "hope and", "hope" is finished): it goes last, where the search reads it as a prefix.
+    var typed = /[\p{L}\p{N}]$/u.test(query) && words.length ? normalize(words[words.length - 1]) : null;
+    if (typed) terms.push(terms.splice(terms.indexOf(typed), 1)[0]);
+    return { terms: terms, typing: Boolean(typed) };
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -40,6 +40,8 @@ test("prefix matching only for the word still being typed", async () => {
   // the same letters as a finished word, or before another word, are not a prefix
   assert.deepEqual(ids(r.rank("resched ")), []);
   assert.deepEqual(ids(r.rank("resched homework")), ["homework"]);
+  assert.deepEqual(ids(r.rank("resched and")), [], "a stop word after it ends the word too");
+  assert.deepEqual(ids(r.rank("resched.")), []);
   // two letters are too few to be a prefix of anything
   assert.deepEqual(ids(r.rank("ho")), []);
 });

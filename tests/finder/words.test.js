@@ -48,6 +48,10 @@ test("queryTerms: stop words dropped, repeats once, the last word marked as bein
   // a space after the last word: it is finished, no prefix search
   assert.equal(R.queryTerms("she was cancelling ").typing, false);
   assert.deepEqual(R.queryTerms("cancel cancelled Cancels").terms, ["cancel"]);
+  // only the word the query ends in is being typed, and only if it is a term
+  assert.deepEqual(R.queryTerms("hope and the"), { terms: ["hope"], typing: false });
+  assert.deepEqual(R.queryTerms("she cancels."), { terms: ["cancel"], typing: false });
+  assert.deepEqual(R.queryTerms("cancel hope cancel"), { terms: ["hope", "cancel"], typing: true });
   assert.deepEqual(R.queryTerms("the and with one"), { terms: [], typing: false });
   assert.deepEqual(R.queryTerms(""), { terms: [], typing: false });
   assert.deepEqual(R.queryTerms("   "), { terms: [], typing: false });
