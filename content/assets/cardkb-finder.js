@@ -651,7 +651,9 @@
       } else if (!ranked.results.length) {
         status.textContent = ranked.terms.length
           ? "Nothing fits these words. Try other words, or browse the sign finder."
-          : "These words are too common to search for. Add a word about the client or the session.";
+          : CardkbRanking.tokenize(trimmed).length
+            ? "These words are too common to search for. Add a word about the client or the session."
+            : "There are no words here to search for. Type a few words about the client or the session.";
       } else {
         status.textContent = ranked.results.length + (ranked.results.length === 1 ? " pattern fits" : " patterns fit") +
           ", best first." + (model ? "" : " (Matching words; meaning is still loading.)");
