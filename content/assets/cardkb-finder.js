@@ -514,6 +514,15 @@
     }
     var source = header.querySelector(".md-header__source");
     header.insertBefore(form, source);
+    // "/" goes to the box from anywhere on the page, as it went to Material's search before
+    // (the home page says so); never while typing into a field.
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey ||
+          (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)))) return;
+      event.preventDefault();
+      (document.getElementById("cardkb-find-q") || input).focus();
+    });
   }
 
   // -- find/ --------------------------------------------------------------------------------------

@@ -170,6 +170,10 @@ def test_the_header_box_hands_its_words_to_the_finder(web_url: str, watch: Watch
     page = watch.page
     page.goto(f"{web_url}patterns/{PRINT_PATTERN}/")
     assert page.locator("#cardkb-header-q").is_visible()
+    # "/" goes to the box, as the home page says
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "cardkb-header-q"
+    assert page.locator("#cardkb-header-q").input_value() == ""
     assert page.locator(".md-search").count() == 0 or not page.locator(".md-search").is_visible()
     results = search(page, FIXTURE_SIGN_QUERY)
     assert page.url.startswith(_find(web_url) + "?q=")
