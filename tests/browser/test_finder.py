@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from axe import axe_violations
 from browser_kit import (
     FIXTURE_SIGN_QUERY,
     PRINT_PATTERN,
@@ -266,3 +267,15 @@ def test_a_matching_safety_pattern_below_the_third_is_named_above_the_list(
     assert finder_results(page, "there's no point to any of it")[0] == safety
     assert notice.is_hidden()
     watch.assert_clean("the safety notice")
+
+
+def test_the_results_are_accessible(web_url: str, watch: Watch, axe_script: str) -> None:
+    """axe-core on find/ with results, a safety note among them, and the header box."""
+    page = watch.page
+    query = "he said his family would manage fine without him"
+    page.goto(_find(web_url, query))
+    assert f"{web_url}patterns/{SAFETY_PATTERN}/" in finder_results(page, query)
+    assert page.locator(".cardkb-result__safety").count() >= 1
+    violations = axe_violations(page, axe_script)
+    assert not violations, "\n".join(map(str, violations))
+    watch.assert_clean("the finder's results under axe")
