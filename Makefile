@@ -49,11 +49,18 @@ AXE := tests/browser/node_modules/.package-lock.json
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	command -v npm >/dev/null && npm ci --prefix tests/browser --no-audit --no-fund --silent || true
 
+# The finder's libraries from npm: its Node tests (tests/finder/) run the site's script with them,
+# and the copies vendored into content/assets/vendor/ must be exactly what npm installed.
+FINDER_JS := tools/js/node_modules/.package-lock.json
+$(FINDER_JS): tools/js/package.json tools/js/package-lock.json
+	command -v npm >/dev/null && npm ci --prefix tools/js --no-audit --no-fund --silent || true
+
 lint: $(TEST_TOOLS)
 	$(BIN)/ruff check hooks tests tools
 	$(BIN)/mypy
 
-test: $(TEST_TOOLS) system-packages $(EDITOR_SERVER) $(AXE) lint
+test: $(TEST_TOOLS) system-packages $(EDITOR_SERVER) $(AXE) $(FINDER_JS) lint
+	@if [ -d tools/js/node_modules ]; then $(BIN)/python tools/vendor_js.py --check; fi
 	$(BIN)/pytest
 
 bench: $(INSTALLED)

@@ -102,6 +102,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.extra["cardkb"] = {**(config.extra.get("cardkb") or {}),
                               "disclaimer": settings.disclaimer}
     config.extra["status"] = {**VERDICT_STATUS, **(config.extra.get("status") or {})}
+    _drop_worker_shim(config)
     for extension in REQUIRED_EXTENSIONS:
         if extension not in config.markdown_extensions:
             config.markdown_extensions.append(extension)
@@ -113,6 +114,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         _build.staged = StagedSite(Path(config.site_dir))
         config.site_dir = str(_build.staged.begin())
     return config
+
+
+def _drop_worker_shim(config: MkDocsConfig) -> None:
+    """Material's offline plugin (``OFFLINE=true``) adds iframe-worker from unpkg.com, a shim
+    for its search's Web Worker on ``file://``. cardkb has no Material search and no page starts
+    a worker (the finder needs none), so the shim would only be a script from outside."""
+    polyfills = config.extra.get("polyfills")
+    if polyfills:
+        config.extra["polyfills"] = [url for url in polyfills if "iframe-worker" not in url]
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:

@@ -29,8 +29,8 @@ theme:
   features: [navigation.indexes, navigation.prune]
 hooks:
   - {HOOKS}
-plugins:
-  - search
+# no Material search: the finder (find/) is the one search, as in the real mkdocs.yml
+plugins: []
 markdown_extensions:
   - admonition
   - attr_list

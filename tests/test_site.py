@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 from .conftest import BASE_FILES, Project
@@ -138,20 +140,50 @@ def test_navigation_holds_patterns_not_every_card(built_site: Project) -> None:
     assert "Defend the process" not in nav  # another pattern's cards are pruned
 
 
-def test_search_finds_cards_by_title_sign_and_wording(built_site: Project) -> None:
-    index = json.loads((built_site.site / "search/search_index.json").read_text())
-    text = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"]
-                    if doc["location"].startswith("cards/defend/"))
-    for words in ["Defend the process", "The client says therapy is not working.",
-                  "Therapy takes time; be patient."]:
-        assert words in text
-    assert not any(doc["location"].startswith("patterns/#") or doc["location"] == "patterns/"
-                   for doc in index["docs"])
-    # a card is found on its own page, not a second time inside its pattern's page
-    pattern_text = " ".join(doc["text"] for doc in index["docs"]
-                            if doc["location"].startswith("patterns/stuck/"))
-    assert "You feel frustrated in sessions." in pattern_text
-    assert "Therapy takes time; be patient." not in pattern_text
+def finder_script(site: Path, name: str, variable: str) -> Any:
+    """The data a finder script (``find/<name>``) assigns to ``window.<variable>``."""
+    script = (site / "find" / name).read_text("utf-8")
+    prefix, suffix = f"window.{variable}=", ";\n"
+    assert script.startswith(prefix) and script.endswith(suffix), name
+    return json.loads(script.removeprefix(prefix).removesuffix(suffix))
+
+
+def test_the_finder_indexes_cards_by_title_sign_and_wording(built_site: Project) -> None:
+    first = finder_script(built_site.site, "index.js", "cardkbFinder")
+    more = finder_script(built_site.site, "more.js", "cardkbFinderMore")
+    names = first["fields"]
+    patterns = {row[0]: dict(zip(names["pattern"], row, strict=True))
+                for row in first["patterns"]}
+    cards = {row[0]: {**dict(zip(names["card"], row, strict=True)),
+                      **dict(zip(more["fields"], rest, strict=True))}
+             for row, rest in zip(first["cards"], more["cards"], strict=True)}
+    defend = cards["defend"]
+    assert defend["title"] == "Defend the process"
+    assert defend["sign"] == "The client says therapy is not working."
+    assert "Therapy takes time; be patient." in defend["wording"]
+    assert first["urls"]["card"].replace("{id}", "defend") == "../cards/defend/"
+    assert first["urls"]["pattern"].replace("{id}", "stuck") == "../patterns/stuck/"
+    assert set(patterns) == {"stuck", "risk"}
+    assert "You feel frustrated in sessions." in patterns["stuck"]["signs"]
+    # a card is found as itself, under its pattern, not a second time inside the pattern's text
+    assert "Therapy takes time" not in json.dumps(patterns["stuck"])
+    assert [list(patterns)[i] for i in cards["ask-small"]["patterns"]] == ["stuck", "risk"]
+    # Markdown is plain text: a [[link]] is its title
+    assert "Name the stuckness" in patterns["stuck"]["body"]
+    assert "[[" not in patterns["stuck"]["body"]
+    assert patterns["risk"]["safety"].startswith("Assess risk under your local protocol")
+    # the meaning model and the vectors the build computed
+    finder_script(built_site.site, "model.js", "cardkbFinderModel")
+    vectors = finder_script(built_site.site, "vectors.js", "cardkbFinderVectors")
+    assert vectors["owners"] and set(vectors["owners"]) == {0, 1}
+
+
+def test_one_search_engine_the_finder(built_site: Project) -> None:
+    """Material's search (a second ranking) is not built; every page's header hands its words
+    to find/ (assets/cardkb-finder.js adds the box)."""
+    assert not (built_site.site / "search").exists()
+    assert "md-search__input" not in built_site.html("patterns/stuck")
+    assert (built_site.site / "find" / "index.html").is_file()
 
 
 def test_disclaimer_on_every_page(built_site: Project) -> None:
@@ -175,6 +207,9 @@ def test_card_text_is_data(make_project: Callable[..., Project]) -> None:
     assert "javascript:" not in page.lower()
     assert "<img" not in page and "&lt;img src=x onerror=alert(3)&gt;" in page
     assert "Name &lt;b&gt;it&lt;/b&gt; *now*" in page
+    # in the finder's data too, the text stays text and cannot end the script that holds it
+    finder = (project.site / "find" / "more.js").read_text("utf-8")
+    assert "</" not in finder and "alert(1)<\\/script" in finder
 
 
 def test_a_failed_strict_build_keeps_the_last_good_site(

@@ -76,13 +76,17 @@
 
   /* The query's search terms, with the last one marked as being typed (prefix search). */
   function queryTerms(query) {
-    var typing = !/\s$/.test(query);
+    var words = tokenize(query);
     var terms = [];
-    tokenize(query).forEach(function (word) {
+    words.forEach(function (word) {
       var term = normalize(word);
       if (term && terms.indexOf(term) < 0) terms.push(term);
     });
-    return { terms: terms, typing: typing && terms.length > 0 };
+    // Only a word the query ends in is still being typed, and only if it is a term (after
+    // "hope and", "hope" is finished): it goes last, where the search reads it as a prefix.
+    var typed = /[\p{L}\p{N}]$/u.test(query) && words.length ? normalize(words[words.length - 1]) : null;
+    if (typed) terms.push(terms.splice(terms.indexOf(typed), 1)[0]);
+    return { terms: terms, typing: Boolean(typed) };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -370,13 +374,21 @@
                     cards: this.cardsFor(i, bestCards[i], meaning) });
     }
     ranked.sort(function (a, b) { return b.score - a.score || a.index - b.index; });
-    // Weak matches far below the best are noise, but a short list always shows three.
+    // Weak matches far below the best are noise, but a short list always shows three, and a
+    // safety pattern the words match is never left out: find/ names it above the list.
     var top = ranked.length ? ranked[0].score : 0;
     var kept = ranked.filter(function (r, i) {
-      return i < 3 || r.score >= TUNING.keepShare * top;
+      return i < 3 || r.score >= TUNING.keepShare * top || isSafetyMatch(r);
     });
-    return { terms: lexical.terms, results: kept.slice(0, limit || 8), meaning: meaning };
+    var results = kept.slice(0, limit || 8);
+    var cutSafety = kept.slice(results.length).filter(isSafetyMatch);
+    if (cutSafety.length) results = results.slice(0, results.length - cutSafety.length).concat(cutSafety);
+    return { terms: lexical.terms, results: results, meaning: meaning };
   };
+
+  function isSafetyMatch(result) {
+    return Boolean(result.pattern.isSafety) && result.lexical;
+  }
 
   /* A pattern's cards that fit the query best: lexical matches first, then closest in meaning. */
   Ranking.prototype.cardsFor = function (pattern, lexicalCards, meaning) {
@@ -502,6 +514,15 @@
     }
     var source = header.querySelector(".md-header__source");
     header.insertBefore(form, source);
+    // "/" goes to the box from anywhere on the page, as it went to Material's search before
+    // (the home page says so); never while typing into a field.
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey ||
+          (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)))) return;
+      event.preventDefault();
+      (document.getElementById("cardkb-find-q") || input).focus();
+    });
   }
 
   // -- find/ --------------------------------------------------------------------------------------
@@ -639,7 +660,9 @@
       } else if (!ranked.results.length) {
         status.textContent = ranked.terms.length
           ? "Nothing fits these words. Try other words, or browse the sign finder."
-          : "These words are too common to search for. Add a word about the client or the session.";
+          : CardkbRanking.tokenize(trimmed).length
+            ? "These words are too common to search for. Add a word about the client or the session."
+            : "There are no words here to search for. Type a few words about the client or the session.";
       } else {
         status.textContent = ranked.results.length + (ranked.results.length === 1 ? " pattern fits" : " patterns fit") +
           ", best first." + (model ? "" : " (Matching words; meaning is still loading.)");

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -132,29 +131,40 @@ def visit(browser_page: Any, url: str, file: Path | None = None) -> None:
         browser_page.wait_for_load_state()
 
 
-def search(browser_page: Any, query: str) -> list[str]:
-    """Type ``query`` into Material's search box; the addresses of the results, best first.
+#: the finder's results (the contract's "Finding" section)
+RESULTS = "[data-cardkb-results]"
+RESULT_LINKS = ("els => els.map(e => (e.matches('a[href]') ? e : e.querySelector('a[href]'))"
+                ".href.split('?')[0].split('#')[0])")
 
-    Each result is a page (its sections are listed inside it); the page's own address is given,
-    without the ``?h=`` highlight Material adds.
+
+def finder_results(browser_page: Any, query: str) -> list[str]:
+    """The addresses of the results find/ shows for ``query``, best first, once final.
+
+    Final means: the results element says they answer ``query`` (``data-cardkb-query``) and,
+    for a query with words, the rest of the data and the meaning model have loaded and ranked
+    them again (``data-cardkb-meaning``, which must say they loaded).
     """
-    box = browser_page.locator("input.md-search__input")
-    box.click()
-    box.fill("")
-    box.press_sequentially(query, delay=20)  # key by key: Material's search listens for keys
-    items = browser_page.locator(".md-search-result__item")
-    items.first.wait_for(state="attached")
-    # results come from a worker as the words arrive: wait until they stop changing
-    script = "items => items.map(i => i.querySelector('a').href.split('?')[0].split('#')[0])"
-    previous: list[str] = []
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        current = list(browser_page.eval_on_selector_all(".md-search-result__item", script))
-        if current and current == previous:
-            return current
-        previous = current
-        browser_page.wait_for_timeout(250)
-    return previous
+    browser_page.wait_for_function(
+        """query => {
+            const list = document.querySelector("[data-cardkb-results]");
+            return list && list.getAttribute("data-cardkb-query") === query
+                && (!query.trim() || list.hasAttribute("data-cardkb-meaning"));
+        }""", arg=query)
+    if query.strip():
+        meaning = browser_page.get_attribute(RESULTS, "data-cardkb-meaning")
+        assert meaning == "ready", f"the finder's meaning model did not load: {meaning}"
+    return list(browser_page.eval_on_selector_all(f"{RESULTS} [data-cardkb-result]",
+                                                  RESULT_LINKS))
+
+
+def search(browser_page: Any, query: str) -> list[str]:
+    """Search as a reader does from any page: type ``query`` into the box in the header and
+    press Enter; the finder (find/) opens with the words. The results' addresses, best first."""
+    box = browser_page.locator("#cardkb-header-q")
+    box.fill(query)
+    box.press("Enter")
+    browser_page.wait_for_url(lambda url: "/find/" in url and "q=" in url)
+    return finder_results(browser_page, query)
 
 
 def html_pages(site: Path) -> list[Path]:

@@ -16,6 +16,7 @@ WORKS_CARD = "name-the-meta-problem"
 #: kind of page -> its directory URL, relative to the site's root
 PAGE_TYPES: dict[str, str] = {
     "home": "",
+    "finder": "find/",
     "sign finder": "signs/",
     "patterns": "patterns/",
     "pattern": f"patterns/{PRINT_PATTERN}/",

@@ -4,7 +4,7 @@ The distribution's nginx runs as a foreground process on a free loopback port, w
 prefix, the shipped ``cardkb-http.conf`` and ``cardkb-site.conf`` (only the site folder and the
 password file swapped for temporary ones) and the normal build under ``/kb/``. The checks: the
 login (401 without credentials, 200 with them), the security headers, gzip and caching, and, in
-Chromium, that every page and search work under the Content-Security-Policy with no violation.
+Chromium, that every page and the finder work under the Content-Security-Policy with no violation.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def nginx(nginx_executable: str, web_site: Path,
 
 
 def test_without_the_login_nothing_is_served(nginx: Server) -> None:
-    for path in (SUB_PATH, f"{SUB_PATH}signs/", f"{SUB_PATH}search/search_index.json",
+    for path in (SUB_PATH, f"{SUB_PATH}signs/", f"{SUB_PATH}find/index.js",
                  f"{SUB_PATH}assets/cardkb.css"):
         status, headers, _ = nginx.get(path, auth=None)
         assert status == 401, f"{path} answered {status} without credentials"
@@ -202,8 +202,8 @@ def test_with_the_login_the_site_is_served(nginx: Server) -> None:
     assert status == 200, status
     assert headers["content-type"] == "text/html; charset=utf-8"
     assert b"<title>" in body
-    for path in ("signs/", "patterns/stuck-client/", "assets/cardkb.js",
-                 "search/search_index.json"):
+    for path in ("signs/", "patterns/stuck-client/", "assets/cardkb.js", "find/",
+                 "find/index.js", "find/more.js", "find/model.js", "find/vectors.js"):
         status, _, _ = nginx.get(SUB_PATH + path)
         assert status == 200, f"{path}: {status}"
     # the sub-path without its slash is sent on, relatively
@@ -226,10 +226,9 @@ def csp_directives(header: str) -> dict[str, list[str]]:
     return directives
 
 
-def test_security_headers(nginx: Server, web_site: Path) -> None:
-    worker = next((web_site / "assets/javascripts/workers").glob("search.*.min.js"))
-    for path in ("", "patterns/stuck-client/", "assets/cardkb.js",
-                 worker.relative_to(web_site).as_posix(), "search/search_index.json"):
+def test_security_headers(nginx: Server) -> None:
+    for path in ("", "patterns/stuck-client/", "assets/cardkb.js", "find/",
+                 "find/index.js", "find/model.js"):
         status, headers, _ = nginx.get(SUB_PATH + path)
         assert status == 200, path
         assert headers.get("x-content-type-options") == "nosniff", path
@@ -244,6 +243,8 @@ def test_security_headers(nginx: Server, web_site: Path) -> None:
             outside = [s for s in sources if not s.startswith("'") and s != "data:"]
             assert not outside, f"{directive} allows sources beyond the site: {outside}"
         assert all(s == "'self'" or s.startswith("'sha256-") for s in csp["script-src"])
+        # no page starts a Web Worker (Material's search, which needed one, is gone)
+        assert "worker-src" not in csp, "worker-src allows Web Workers no page uses"
 
 
 def test_gzip(nginx: Server, web_site: Path) -> None:
@@ -254,7 +255,10 @@ def test_gzip(nginx: Server, web_site: Path) -> None:
                        (bundle.relative_to(web_site).as_posix(), bundle),
                        (style.relative_to(web_site).as_posix(), style),
                        ("assets/cardkb.js", web_site / "assets/cardkb.js"),
-                       ("search/search_index.json", web_site / "search/search_index.json")]:
+                       ("find/index.js", web_site / "find/index.js"),
+                       ("find/more.js", web_site / "find/more.js"),
+                       ("find/model.js", web_site / "find/model.js"),
+                       ("find/vectors.js", web_site / "find/vectors.js")]:
         status, headers, body = nginx.get(SUB_PATH + path, headers={"Accept-Encoding": "gzip"})
         assert status == 200, path
         assert headers.get("content-encoding") == "gzip", f"{path} was not compressed"
@@ -268,13 +272,15 @@ def test_gzip(nginx: Server, web_site: Path) -> None:
 
 def test_caching(nginx: Server, web_site: Path) -> None:
     bundle = next((web_site / "assets" / "javascripts").glob("bundle.*.min.js"))
-    worker = next((web_site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     style = next((web_site / "assets" / "stylesheets").glob("main.*.min.css"))
-    for file in (bundle, worker, style):
+    for file in (bundle, style):
         _, headers, _ = nginx.get(SUB_PATH + file.relative_to(web_site).as_posix())
         assert headers["cache-control"] == "private, max-age=31536000, immutable", file.name
-    for path in ("", "signs/", "search/search_index.json", "assets/cardkb.css",
-                 "assets/cardkb.js", "assets/images/favicon.png"):
+    # the finder's data change with every build of the cards: revalidated like the pages
+    for path in ("", "signs/", "find/", "find/index.js", "find/more.js", "find/model.js",
+                 "find/vectors.js",
+                 "assets/cardkb.css", "assets/cardkb.js", "assets/cardkb-finder.js",
+                 "assets/vendor/minisearch/minisearch.js", "assets/images/favicon.png"):
         status, headers, _ = nginx.get(SUB_PATH + path)
         assert status == 200, path
         assert headers["cache-control"] == "private, no-cache", path
@@ -351,7 +357,7 @@ def pages_to_check_under_the_csp(site: Path) -> list[Path]:
     return chosen
 
 
-def test_every_kind_of_page_and_search_work_under_the_csp(nginx: Server, web_site: Path,
+def test_every_kind_of_page_and_the_finder_work_under_the_csp(nginx: Server, web_site: Path,
                                                            browser: Any) -> None:
     with watching(browser, http_credentials=CREDENTIALS) as watch:
         _record_csp_violations(watch.context)
@@ -364,16 +370,19 @@ def test_every_kind_of_page_and_search_work_under_the_csp(nginx: Server, web_sit
             assert not _violations(page), f"{relative}: {_violations(page)}"
         watch.assert_clean("the site behind nginx")
 
-        # search runs in a Web Worker, which the CSP must allow
+        # the header box hands its words to the finder, which loads its index, its libraries
+        # and its meaning model as scripts of the site, and ranks with no eval
         page.goto(nginx.base)
         results = search(page, FIXTURE_SIGN_QUERY)
         assert f"{nginx.base}patterns/{PRINT_PATTERN}/" in results[:3], results
+        assert page.url.startswith(f"{nginx.base}find/?q=")
+        assert not _violations(page), _violations(page)
         # cardkb's own script, the sign finder's filter, runs too
         page.goto(nginx.base + "signs/")
         page.fill("#cardkb-filter-input", FIXTURE_SIGN_QUERY)
         assert page.locator(".cardkb-sign-list li:visible").count() == 1
         assert not _violations(page), _violations(page)
-        watch.assert_clean("search and the sign finder behind nginx")
+        watch.assert_clean("the finder and the sign finder behind nginx")
 
 
 def test_the_csp_blocks_inline_scripts(nginx: Server, browser: Any) -> None:

@@ -1,9 +1,9 @@
 """The ``OFFLINE=true`` build: a copy opened from disk, a shared drive or a USB stick.
 
 The browser scenarios of test_site_in_browser.py run on this build too (from file://); these
-tests check what only the offline copy needs: links to files rather than folders, the search
-index inlined as a script, and the Web Worker shim shipped with the site instead of fetched from
-unpkg.com.
+tests check what only the offline copy needs: links to files rather than folders, the finder's
+data as scripts (a page opened from disk may load scripts but not fetch files), and no script
+from outside (Material's offline plugin would add a Web Worker shim from unpkg.com).
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ from browser_kit import (
     FIXTURE_SIGN,
     FIXTURE_SIGN_QUERY,
     PRINT_PATTERN,
-    REPO,
     html_pages,
     same_page,
     search,
     watching,
 )
 
-SHIM = "assets/vendor/iframe-worker/shim.js"
 _HREF = re.compile(r"<a\b[^>]*\shref=\"(?P<href>[^\"]*)\"", re.I)
 
 
@@ -48,35 +46,37 @@ def test_links_lead_to_files_not_folders(offline_site: Path) -> None:
     assert not broken, f"links to nothing: {sorted(broken)}"
 
 
-def test_the_search_index_is_a_script(offline_site: Path) -> None:
-    """A page opened from disk cannot fetch JSON, so the index also comes as a script."""
-    index = (offline_site / "search" / "search_index.js").read_text("utf-8")
-    assert index.startswith("var __index = {")
-    assert FIXTURE_SIGN in index
+def test_the_finder_data_are_scripts(offline_site: Path) -> None:
+    """A page opened from disk cannot fetch JSON: the finder's index, model and vectors are
+    scripts, and Material's own search index (a second search engine) is not built at all."""
+    scripts = {"index.js": "cardkbFinder", "more.js": "cardkbFinderMore",
+               "model.js": "cardkbFinderModel", "vectors.js": "cardkbFinderVectors"}
+    for name, variable in scripts.items():
+        text = (offline_site / "find" / name).read_text("utf-8")
+        assert text.startswith(f"window.{variable}={{"), name
+    assert FIXTURE_SIGN in (offline_site / "find" / "index.js").read_text("utf-8")
+    assert not (offline_site / "search").exists()
 
 
-def test_the_web_worker_shim_is_shipped_not_fetched(offline_site: Path, web_site: Path) -> None:
-    """The offline plugin would load iframe-worker from unpkg.com; the site carries its own."""
-    vendored = (REPO / "content" / SHIM).read_bytes()
+def test_no_web_worker_shim_from_outside(offline_site: Path, web_site: Path) -> None:
+    """The offline plugin adds iframe-worker from unpkg.com for Material's search; with no
+    Material search and no Web Worker in any page, the site neither loads nor carries it."""
     for site in (offline_site, web_site):
-        assert (site / SHIM).read_bytes() == vendored
-        assert (site / "assets/vendor/iframe-worker/LICENSE").is_file()
+        assert not (site / "assets" / "vendor" / "iframe-worker").exists()
         for page in html_pages(site):
             text = page.read_text("utf-8")
             assert "unpkg.com" not in text, page
-            if page.name != "404.html" and "http-equiv=\"refresh\"" not in text:
-                assert re.search(r'<script src="(\.\./)*' + re.escape(SHIM) + '"', text), page
+            assert "iframe-worker" not in text, page
 
 
-def test_search_works_from_disk_through_the_shim(offline_site: Path, browser: Any) -> None:
+def test_the_finder_works_from_disk(offline_site: Path, browser: Any) -> None:
     with watching(browser) as watch:
         page = watch.page
         page.goto((offline_site / "index.html").as_uri())
-        # Chromium cannot start a Web Worker from file://: the local shim stands in for it
-        assert page.evaluate("window.Worker === window.IFrameWorker") is True
         pattern = (offline_site / "patterns" / PRINT_PATTERN / "index.html").as_uri()
         assert pattern in search(page, FIXTURE_SIGN_QUERY)[:3]
-        watch.assert_clean("search from disk")
+        assert page.url.startswith((offline_site / "find" / "index.html").as_uri() + "?q=")
+        watch.assert_clean("the finder from disk")
         assert all(url.startswith("file://") for url in watch.requests), watch.requests
 
 

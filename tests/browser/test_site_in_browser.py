@@ -53,7 +53,8 @@ def test_search_finds_a_pattern_by_the_words_of_its_sign(site: BuiltSite, watch:
     pattern = site.url(f"patterns/{PRINT_PATTERN}/")
     results = search(page, FIXTURE_SIGN_QUERY)
     assert pattern in results[:3], f"{pattern} is not among the first results: {results[:5]}"
-    page.locator(".md-search-result__item").nth(results.index(pattern)).locator("a").first.click()
+    result = page.locator("[data-cardkb-results] [data-cardkb-result]").nth(results.index(pattern))
+    result.locator("a[href]").first.click()
     wait_for_page(page, pattern)
     assert FIXTURE_SIGN in page.locator("ul.cardkb-signs").inner_text()
     watch.assert_clean("search")

@@ -1,0 +1,105 @@
+/*
+ * What the finder's Node tests share: the ranking as the browser runs it (content/assets/
+ * cardkb-finder.js with MiniSearch and the Porter2 stemmer from tools/js/node_modules, which
+ * `npm ci --prefix tools/js` installs), the project's stop words and shipped model, and a tiny
+ * knowledge base in the format of find/index.js.
+ */
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+
+const REPO = path.resolve(__dirname, "..", "..");
+const MODULES = path.join(REPO, "tools", "js", "node_modules");
+
+globalThis.cardkbStem = require(path.join(MODULES, "wink-porter2-stemmer"));
+const MiniSearch = require(path.join(MODULES, "minisearch", "dist", "cjs", "index.cjs"));
+const R = require(path.join(REPO, "content", "assets", "cardkb-finder.js"));
+
+/* hooks/cardkb/finder_stopwords.txt, read as hooks/cardkb/finder.py reads it. */
+const STOP_WORDS = fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_stopwords.txt"), "utf8")
+  .split("\n").filter((line) => line && !line.startsWith("#"));
+R.setStopWords(STOP_WORDS);
+
+let shippedModel = null;
+/* The model as the site ships it (hooks/cardkb/finder_model.json), loaded once. */
+function shipped() {
+  if (!shippedModel) {
+    const raw = JSON.parse(fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_model.json"), "utf8"));
+    shippedModel = { raw: raw, model: R.loadModel(raw) };
+  }
+  return shippedModel;
+}
+
+/*
+ * A knowledge base as the build writes it: find/index.js (`first`) and find/more.js (`more`).
+ * Each pattern: {id, title, summary, signs, heard, body, safety, isSafety}; each card: {id,
+ * title, verdict, sign, patterns (pattern ids), wording, move, why}. Missing fields are empty.
+ */
+function finderData(patterns, cards) {
+  const fields = {
+    pattern: ["id", "title", "summary", "signs", "heard", "body", "safety", "isSafety"],
+    card: ["id", "title", "verdict", "sign", "patterns"],
+  };
+  const ids = patterns.map((p) => p.id);
+  const defaults = { signs: [], heard: [], wording: [], summary: "", body: "", safety: "",
+                     isSafety: 0, move: "", why: "", sign: "", verdict: "works" };
+  const value = (record, name) => {
+    if (name === "patterns") return record.patterns.map((id) => ids.indexOf(id));
+    return record[name] !== undefined ? record[name] : defaults[name];
+  };
+  const row = (names, record) => names.map((name) => value(record, name));
+  const first = {
+    format: 2, stopWords: STOP_WORDS, fields: fields,
+    urls: { pattern: "../patterns/{id}/", card: "../cards/{id}/" },
+    patterns: patterns.map((p) => row(fields.pattern, p)),
+    cards: (cards || []).map((c) => row(fields.card, c)),
+  };
+  const moreFields = ["wording", "move", "why"];
+  const more = { fields: moreFields, cards: (cards || []).map((c) => row(moreFields, c)) };
+  return { first: first, more: more };
+}
+
+/* The ranking of a knowledge base, with the first part of its data only. */
+function firstRanking(patterns, cards) {
+  return new R.Ranking(finderData(patterns, cards).first, MiniSearch);
+}
+
+/* The ranking with both parts of its data, as after the first results (a promise). */
+async function ranking(patterns, cards) {
+  const data = finderData(patterns, cards);
+  const r = new R.Ranking(data.first, MiniSearch);
+  await r.addMore(data.more);
+  return r;
+}
+
+/* Base64 of bytes, as the build writes them. */
+function base64(bytes) {
+  return Buffer.from(bytes).toString("base64");
+}
+
+/*
+ * A model of our own for the combination tests: each token's vector given exactly (every
+ * number a multiple of `scale` between -8 and 7 levels), packed four bits a number as
+ * tools/finder_model.py packs the shipped one.
+ */
+function tinyModel(vectorsByToken, scale) {
+  const tokens = Object.keys(vectorsByToken);
+  const dims = vectorsByToken[tokens[0]].length;
+  const levels = [];
+  tokens.forEach((token) => vectorsByToken[token].forEach((x) => levels.push(Math.round(x / scale) + 8)));
+  if (levels.length % 2) levels.push(8);
+  const bytes = [];
+  for (let i = 0; i < levels.length; i += 2) bytes.push((levels[i] << 4) | levels[i + 1]);
+  return { dims: dims, scales: new Array(dims).fill(scale), tokens: tokens, vectors: base64(bytes) };
+}
+
+/* find/vectors.js for given unit vectors: int8 at 1/127, as hooks/cardkb/finder.py writes them. */
+function tinyVectors(dims, phrases, owners, cards) {
+  const scale = 1 / 127;
+  const encode = (vectors) => base64(new Int8Array([].concat(...vectors).map((x) => Math.round(x / scale))).buffer);
+  return { dims: dims, scale: scale, phrases: encode(phrases), owners: owners, cards: encode(cards) };
+}
+
+module.exports = { R, MiniSearch, REPO, STOP_WORDS, shipped, finderData, firstRanking, ranking,
+                   tinyModel, tinyVectors };
