@@ -86,7 +86,7 @@
     // "hope and", "hope" is finished): it goes last, where the search reads it as a prefix.
     var typed = /[\p{L}\p{N}]$/u.test(query) && words.length ? normalize(words[words.length - 1]) : null;
     if (typed) terms.push(terms.splice(terms.indexOf(typed), 1)[0]);
-    return { terms: terms, typing: Boolean(typed) };
+    return { terms: terms, typing: Boolean(typed), typed: typed || null };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -279,7 +279,7 @@
   /* Lexical scores per document key, from MiniSearch, and which terms matched where. */
   Ranking.prototype.lexical = function (query) {
     var parsed = queryTerms(query);
-    if (!parsed.terms.length) return { terms: [], hits: new Map() };
+    if (!parsed.terms.length) return { terms: [], typed: null, hits: new Map() };
     var last = parsed.terms.length - 1;
     var results = this.search.search({ queries: parsed.terms.map(function (term, i) {
       return { queries: [term], combineWith: "OR", prefix: parsed.typing && i === last && term.length >= 3,
@@ -291,7 +291,7 @@
     });
     var hits = new Map();
     results.forEach(function (r) { hits.set(r.id, r); });
-    return { terms: parsed.terms, hits: hits };
+    return { terms: parsed.terms, typed: parsed.typed, hits: hits };
   };
 
   /*
@@ -383,7 +383,7 @@
     var results = kept.slice(0, limit || 8);
     var cutSafety = kept.slice(results.length).filter(isSafetyMatch);
     if (cutSafety.length) results = results.slice(0, results.length - cutSafety.length).concat(cutSafety);
-    return { terms: lexical.terms, results: results, meaning: meaning };
+    return { terms: lexical.terms, typed: lexical.typed, results: results, meaning: meaning };
   };
 
   function isSafetyMatch(result) {
@@ -415,25 +415,26 @@
   };
 
   /* The phrases of a pattern that explain a match: signs and heard_as holding a query term. */
-  function matchedPhrases(pattern, terms, limit) {
+  function matchedPhrases(pattern, terms, limit, typed) {
     var phrases = (pattern.heard || []).concat(pattern.signs || []);
     var found = [];
     phrases.forEach(function (phrase) {
       if (found.length >= (limit || 3)) return;
-      if (tokenize(phrase).some(function (word) { return termMatches(word, terms); })) {
+      if (tokenize(phrase).some(function (word) { return termMatches(word, terms, typed); })) {
         found.push(phrase);
       }
     });
     return found;
   }
 
-  /* Whether a word of the text matches one of the query terms (stem, typo or prefix). */
-  function termMatches(word, terms) {
+  /* Whether a word of the text matches one of the query terms: by stem, by an allowed typo, or,
+     for the word still being typed (`typed`), as its beginning, as the search matched it. */
+  function termMatches(word, terms, typed) {
     var stem = normalize(word);
     if (!stem) return false;
     return terms.some(function (term) {
       if (stem === term) return true;
-      if (term.length >= 3 && stem.indexOf(term) === 0) return true;
+      if (term === typed && term.length >= 3 && stem.indexOf(term) === 0) return true;
       var cap = allowedEdits(term);
       return cap > 0 && editDistance(stem, term, cap) <= cap;
     });
@@ -499,7 +500,7 @@
                         "Find a pattern");
     var input = element("input", { id: "cardkb-header-q", name: "q", type: "search",
                                    class: "cardkb-header-find__input", autocomplete: "off",
-                                   placeholder: "Find: what is the supervisee describing?" });
+                                   placeholder: "Find a pattern…" });
     form.appendChild(label);
     form.appendChild(input);
     if (onFinder) {
@@ -527,11 +528,11 @@
 
   // -- find/ --------------------------------------------------------------------------------------
 
-  function highlight(text, terms) {
+  function highlight(text, terms, typed) {
     var fragment = document.createDocumentFragment();
     var last = 0;
     String(text).replace(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu, function (word, offset) {
-      if (CardkbRanking.termMatches(word, terms)) {
+      if (CardkbRanking.termMatches(word, terms, typed)) {
         fragment.appendChild(document.createTextNode(text.slice(last, offset)));
         fragment.appendChild(element("mark", {}, word));
         last = offset + word.length;
@@ -585,12 +586,12 @@
       return modelLoading;
     }
 
-    function resultItem(result, terms, meaning) {
+    function resultItem(result, terms, meaning, typed) {
       var p = result.pattern;
       var item = element("li", { "data-cardkb-result": "", class: "cardkb-result" +
                                  (p.isSafety ? " cardkb-result--safety" : "") });
       var title = element("a", { href: p.url, class: "cardkb-result__title" });
-      title.appendChild(highlight(p.title, terms));
+      title.appendChild(highlight(p.title, terms, typed));
       item.appendChild(title);
       if (p.safety) {
         var safety = element("p", { class: "cardkb-result__safety" });
@@ -598,13 +599,13 @@
         safety.appendChild(document.createTextNode(p.safety));
         item.appendChild(safety);
       }
-      var phrases = CardkbRanking.matchedPhrases(p, terms, 3);
+      var phrases = CardkbRanking.matchedPhrases(p, terms, 3, typed);
       var why = element("p", { class: "cardkb-result__why" });
       if (phrases.length) {
         why.appendChild(element("span", { class: "cardkb-label" }, "Matches: "));
         phrases.forEach(function (phrase, i) {
           var q = element("q");
-          q.appendChild(highlight(phrase, terms));
+          q.appendChild(highlight(phrase, terms, typed));
           why.appendChild(q);
           if (i < phrases.length - 1) why.appendChild(document.createTextNode(" · "));
         });
@@ -622,10 +623,10 @@
           li.appendChild(element("span", { class: "cardkb-result__verdict" },
                                  card.verdict === "works" ? "Try" : "Tends to backfire"));
           var a = element("a", { href: card.url });
-          a.appendChild(highlight(card.title, terms));
+          a.appendChild(highlight(card.title, terms, typed));
           li.appendChild(a);
           li.appendChild(document.createTextNode(": "));
-          li.appendChild(highlight(card.sign, terms));
+          li.appendChild(highlight(card.sign, terms, typed));
           cards.appendChild(li);
         });
         item.appendChild(cards);
@@ -642,7 +643,7 @@
       safetyNotice.hidden = true;
       safetyNotice.textContent = "";
       ranked.results.forEach(function (result) {
-        list.appendChild(resultItem(result, ranked.terms, ranked.meaning));
+        list.appendChild(resultItem(result, ranked.terms, ranked.meaning, ranked.typed));
       });
       // A matching safety pattern is never left below the fold: name it above the list.
       var safetyIndex = ranked.results.findIndex(function (r) {

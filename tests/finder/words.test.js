@@ -44,17 +44,17 @@ test("normalize: British -ise and -our spellings meet the American ones", () => 
 
 test("queryTerms: stop words dropped, repeats once, the last word marked as being typed", () => {
   assert.deepEqual(R.queryTerms("she was cancelling the sess"),
-                   { terms: ["cancel", "sess"], typing: true });
+                   { terms: ["cancel", "sess"], typing: true, typed: "sess" });
   // a space after the last word: it is finished, no prefix search
   assert.equal(R.queryTerms("she was cancelling ").typing, false);
   assert.deepEqual(R.queryTerms("cancel cancelled Cancels").terms, ["cancel"]);
   // only the word the query ends in is being typed, and only if it is a term
-  assert.deepEqual(R.queryTerms("hope and the"), { terms: ["hope"], typing: false });
-  assert.deepEqual(R.queryTerms("she cancels."), { terms: ["cancel"], typing: false });
-  assert.deepEqual(R.queryTerms("cancel hope cancel"), { terms: ["hope", "cancel"], typing: true });
-  assert.deepEqual(R.queryTerms("the and with one"), { terms: [], typing: false });
-  assert.deepEqual(R.queryTerms(""), { terms: [], typing: false });
-  assert.deepEqual(R.queryTerms("   "), { terms: [], typing: false });
+  assert.deepEqual(R.queryTerms("hope and the"), { terms: ["hope"], typing: false, typed: null });
+  assert.deepEqual(R.queryTerms("she cancels."), { terms: ["cancel"], typing: false, typed: null });
+  assert.deepEqual(R.queryTerms("cancel hope cancel"), { terms: ["hope", "cancel"], typing: true, typed: "cancel" });
+  assert.deepEqual(R.queryTerms("the and with one"), { terms: [], typing: false, typed: null });
+  assert.deepEqual(R.queryTerms(""), { terms: [], typing: false, typed: null });
+  assert.deepEqual(R.queryTerms("   "), { terms: [], typing: false, typed: null });
 });
 
 test("allowedEdits: no typo in short words, one from five letters, two from nine", () => {
@@ -76,10 +76,14 @@ test("editDistance: Levenshtein, capped", () => {
 });
 
 test("termMatches: a text word matches a term by stem, prefix or an allowed typo", () => {
-  const terms = R.queryTerms("cancelations hopeles avo").terms; // typos, and a prefix
-  assert.ok(R.termMatches("cancellations", terms));
-  assert.ok(R.termMatches("hopeless", terms));
-  assert.ok(R.termMatches("avoiding", terms));
+  const parsed = R.queryTerms("cancelations frustated avo"); // typos, and a word being typed
+  const terms = parsed.terms;
+  assert.ok(R.termMatches("cancellations", terms, parsed.typed));
+  assert.ok(R.termMatches("frustrated", terms, parsed.typed));
+  assert.ok(R.termMatches("avoiding", terms, parsed.typed));
+  // only the word being typed matches as a beginning: a finished "hope" is not "hopeless"
+  const finished = R.queryTerms("hope and ");
+  assert.ok(!R.termMatches("hopeless", finished.terms, finished.typed));
   assert.ok(!R.termMatches("the", terms), "a stop word never matches");
   assert.ok(!R.termMatches("rupture", terms));
   // four letters allow no typo
