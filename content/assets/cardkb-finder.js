@@ -255,6 +255,7 @@
       card.patterns.forEach(function (p) { own[p].push(index); });
     });
     this.cardsOf = own;
+    this.termCache = new Map();
     this.model = null;
     this.vectors = null;
   }
@@ -262,8 +263,10 @@
   /* Add the second part of the data; a promise, since indexing yields between chunks so that
      typing stays quick while it runs. */
   Ranking.prototype.addMore = function (more) {
-    var docs = moreDocuments(more, this.cards);
-    return this.search.addAllAsync(docs, { chunkSize: 50 });
+    var docs = moreDocuments(more, this.cards), cache = this.termCache;
+    return this.search.addAllAsync(docs, { chunkSize: 50 }).then(function () {
+      cache.clear();  // every document counts in the scores now
+    });
   };
 
   Ranking.prototype.useModel = function (rawModel, rawVectors) {
@@ -276,21 +279,43 @@
     };
   };
 
-  /* Lexical scores per document key, from MiniSearch, and which terms matched where. */
+  var SEARCH_OPTIONS = {
+    boost: Object.assign({}, PATTERN_BOOSTS, CARD_BOOSTS),
+    weights: { fuzzy: 0.45, prefix: 0.4 },
+  };
+  var CACHED_TERMS = 200;
+
+  /* One term's BM25 scores per document key, remembered: between keystrokes only the word being
+     typed changes, so the finished words are not searched again. */
+  Ranking.prototype.termScores = function (term, prefix) {
+    var key = term + (prefix ? "*" : "");
+    var scores = this.termCache.get(key);
+    if (!scores) {
+      scores = new Map();
+      var options = Object.assign({ prefix: prefix, fuzzy: allowedEdits(term) }, SEARCH_OPTIONS);
+      this.search.search(term, options).forEach(function (r) { scores.set(r.id, r.score); });
+      if (this.termCache.size >= CACHED_TERMS) this.termCache.clear();
+      this.termCache.set(key, scores);
+    }
+    return scores;
+  };
+
+  /*
+   * Lexical scores per document key, combined as MiniSearch combines an OR query (the sum of the
+   * terms' scores, times the number of terms that matched), from each term's own scores.
+   */
   Ranking.prototype.lexical = function (query) {
     var parsed = queryTerms(query);
-    if (!parsed.terms.length) return { terms: [], typed: null, hits: new Map() };
-    var last = parsed.terms.length - 1;
-    var results = this.search.search({ queries: parsed.terms.map(function (term, i) {
-      return { queries: [term], combineWith: "OR", prefix: parsed.typing && i === last && term.length >= 3,
-               fuzzy: allowedEdits(term) };
-    }), combineWith: "OR" }, {
-      boost: Object.assign({}, PATTERN_BOOSTS, CARD_BOOSTS),
-      fuzzy: function (term) { return allowedEdits(term); },
-      weights: { fuzzy: 0.45, prefix: 0.4 },
+    var self = this, sums = new Map(), counts = new Map(), last = parsed.terms.length - 1;
+    parsed.terms.forEach(function (term, i) {
+      var prefix = parsed.typing && i === last && term.length >= 3;
+      self.termScores(term, prefix).forEach(function (score, key) {
+        sums.set(key, (sums.get(key) || 0) + score);
+        counts.set(key, (counts.get(key) || 0) + 1);
+      });
     });
     var hits = new Map();
-    results.forEach(function (r) { hits.set(r.id, r); });
+    sums.forEach(function (sum, key) { hits.set(key, { score: sum * counts.get(key) }); });
     return { terms: parsed.terms, typed: parsed.typed, hits: hits };
   };
 
