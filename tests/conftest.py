@@ -1,7 +1,7 @@
 """Shared fixtures: a small, valid cardkb project written into a temporary folder.
 
-Tests build real sites with the real ``mkdocs`` command and the real hooks; each test that needs
-a broken project starts from :data:`BASE_FILES` and replaces or adds files.
+Tests build real sites with the real ``mkdocs`` command and the installed cardkb plugin; each
+test that needs a broken project starts from :data:`BASE_FILES` and replaces or adds files.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-HOOKS = REPO / "hooks" / "mkdocs_hooks.py"
 
 MKDOCS_YML = f"""\
 site_name: Test KB
@@ -27,10 +26,9 @@ theme:
   custom_dir: {REPO / "overrides"}
   font: false
   features: [navigation.indexes, navigation.prune]
-hooks:
-  - {HOOKS}
 plugins:
   - search
+  - cardkb
 markdown_extensions:
   - admonition
   - attr_list
