@@ -1,7 +1,8 @@
 """The ``cardkb`` command: check, list and scaffold cards without building the site.
 
 ``cardkb check`` is fast enough for a pre-commit hook; ``cardkb new`` writes a file an editor with
-the YAML language server can complete and validate; ``cardkb ids`` lists what can be linked.
+the YAML language server can complete and validate; ``cardkb ids`` lists what can be linked;
+``cardkb init DIR`` starts a new knowledge base.
 """
 
 from __future__ import annotations
@@ -47,8 +48,12 @@ def _main(argv: Sequence[str] | None) -> int:
     new_card_parser.add_argument("pattern")
     new_card_parser.add_argument("id")
     new_card_parser.add_argument("--verdict", choices=["works", "backfires"], required=True)
+    init = commands.add_parser("init", help="create a new knowledge base in a new folder")
+    init.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
 
+    if args.command == "init":
+        return _init(args.folder)
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
@@ -115,6 +120,19 @@ def _new(site: SiteConfig, args: argparse.Namespace) -> int:
         return 1
     print(f"cardkb: wrote {path.relative_to(site.root).as_posix()}, a draft; fill in the "
           "fields, check them with cardkb check, and delete the 'status: draft' line to publish it")
+    return 0
+
+
+def _init(folder: Path) -> int:
+    from .init import InitError, init_knowledge_base
+
+    try:
+        init_knowledge_base(folder)
+    except InitError as error:
+        print(f"cardkb: {error}")
+        return 1
+    print(f"cardkb: created a knowledge base in {folder}; `make serve` there to see it, "
+          "`make build` to build it (see its README.md)")
     return 0
 
 
