@@ -102,3 +102,32 @@ def test_the_plugin_gives_mkdocs_the_same_tree_with_titles_escaped() -> None:
         {"Patterns": ["patterns/index.md", {"A &lt;b&gt; &amp; B": [
             {"X &amp; &lt;i&gt;": "cards/x/index.md"}]}]},
         {"Intranet": "https://intranet.example/"}]
+
+
+def _mkdocs_shape(nodes: list[dict[str, Any]]) -> list[Any]:
+    """navigation.json as another engine's configuration would take it: here, MkDocs' own."""
+    return [{node["title"]: _mkdocs_shape(node["children"])} if "children" in node
+            else {node["title"]: node["src"]} if node["title"] else node["src"]
+            for node in nodes]
+
+
+def test_what_render_writes_builds_with_mkdocs_alone(
+        make_project: Callable[..., Project], tmp_path: Path) -> None:
+    """No cardkb plugin, no hooks: the rendered folder and navigation are all an engine needs
+    (in strict mode, so a link left unresolved or a page missing from the nav would fail)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    out = tmp_path / "out"
+    assert _render(make_project(), out) == 0
+    nav = _mkdocs_shape(json.loads((out / "navigation.json").read_text("utf-8")))
+    (out / "mkdocs.yml").write_text(json.dumps({
+        "site_name": "Plain", "docs_dir": "docs", "site_dir": "site", "plugins": [],
+        "theme": {"name": "material", "font": False},
+        "markdown_extensions": ["admonition", "attr_list", "tables", "toc"],
+        "extra_css": ["assets/cardkb.css"], "extra_javascript": ["assets/cardkb.js"],
+        "nav": nav}), "utf-8")
+    build(load_config(str(out / "mkdocs.yml"), strict=True))
+    card = (out / "site/cards/defend/index.html").read_text("utf-8")
+    assert "Defend the process" in card and 'href="../name-it/"' in card
+    assert (out / "site/patterns/stuck/index.html").is_file()
