@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,14 @@ why: |
   Asking opens the door.
 """,
 }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every build finds cardkb through its entry point, which only installing the package
+    registers: say so once, rather than fail every build with MkDocs' "not installed"."""
+    if "cardkb" not in {e.name for e in entry_points(group="mkdocs.plugins")}:
+        pytest.exit("the cardkb MkDocs plugin is not registered: run `make lint` (or "
+                    "`.venv/bin/pip install -e .`) to install the package", returncode=4)
 
 
 @dataclass
