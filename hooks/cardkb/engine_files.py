@@ -15,10 +15,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from .config import Settings
 from .mkdocs_config import SiteConfig
+from .model import KnowledgeBase
 from .navigation import NavNode, build_navigation, navigation_data
 from .problems import Problems
 from .project import check_project
@@ -37,17 +41,22 @@ class RenderedSite:
     navigation: list[NavNode]
 
 
+def prepare_site(kb: KnowledgeBase, layout: UrlLayout, settings: Settings,
+                 configured_nav: Sequence[Any] | None, docs_dir: Path) -> RenderedSite:
+    """The renderer and the navigation of a checked knowledge base: what every engine gets,
+    the MkDocs plugin included."""
+    navigation = build_navigation(configured_nav, kb, layout, docs_dir, settings.nav_max_patterns)
+    return RenderedSite(SiteRenderer(kb, layout, settings), navigation)
+
+
 def render_site(site: SiteConfig, layout: UrlLayout, problems: Problems) -> RenderedSite | None:
     """Check the project and prepare its pages and navigation; None when the check failed,
     since a build stops on any error too."""
     checked = check_project(site.root, site.settings, site.docs_dir, problems)
     if problems.errors:
         return None
-    docs = site.root / site.docs_dir
-    renderer = SiteRenderer(checked.knowledge_base, layout, site.settings)
-    navigation = build_navigation(site.nav, checked.knowledge_base, layout, docs,
-                                  site.settings.nav_max_patterns)
-    return RenderedSite(renderer, navigation)
+    return prepare_site(checked.knowledge_base, layout, site.settings, site.nav,
+                        site.root / site.docs_dir)
 
 
 def write_site(rendered: RenderedSite, site: SiteConfig, out: Path) -> int:

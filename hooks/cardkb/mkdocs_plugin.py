@@ -30,7 +30,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .config import Settings
-from .navigation import NavLink, NavNode, NavSection, build_navigation
+from .engine_files import prepare_site
+from .navigation import NavLink, NavNode, NavSection
 from .problems import Location, Problem, Problems, Severity
 from .project import check_project
 from .project_files import is_ordinary_file
@@ -115,8 +116,9 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
             # The author sees drafts in the preview, marked as drafts; the problems listed are
             # still exactly those a build would stop on.
             kb.show_drafts = True
-        layout = UrlLayout(config.use_directory_urls)
-        state.renderer = SiteRenderer(kb, layout, settings)
+        site = prepare_site(kb, UrlLayout(config.use_directory_urls), settings, config.nav,
+                            Path(config.docs_dir))
+        state.renderer = site.renderer
         notice = state.renderer.problems_notice(found) if previewing else ""
         state.notice = str(notice)  # plain text from here: Markup + str would escape the page
         state.finished = state.failed = False
@@ -131,8 +133,7 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
             config.watch.append(cards_dir)
         _add_theme_overrides(config)
         _add_site_assets(config, Path(config.docs_dir))
-        config.nav = mkdocs_nav(build_navigation(config.nav, kb, layout, Path(config.docs_dir),
-                                                 settings.nav_max_patterns))
+        config.nav = mkdocs_nav(site.navigation)
         if state.command == "build":
             state.staged = StagedSite(Path(config.site_dir))
             config.site_dir = str(state.staged.begin())
