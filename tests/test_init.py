@@ -9,6 +9,7 @@ base has none of its own.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from cardkb.cli import main
+from cardkb.init import requirement_for
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +76,18 @@ def test_the_new_knowledge_base_builds_from_the_installed_package(new_kb: Path) 
     assert (site / "assets/vendor/minisearch/minisearch.js").is_file()
     assert (site / "find/index.html").is_file()
     assert not list(new_kb.glob(".site.cardkb-*"))  # staged, then swapped in
+
+
+@pytest.mark.parametrize(("direct_url", "requirement"), [
+    (None, "cardkb>=0.1.0"),
+    ({"url": "file:///src/cardkb", "dir_info": {"editable": True}}, "cardkb @ file:///src/cardkb"),
+    ({"url": "https://git.example/cardkb.git",
+      "vcs_info": {"vcs": "git", "requested_revision": "main", "commit_id": "0" * 40}},
+     "cardkb @ git+https://git.example/cardkb.git@main"),
+])
+def test_requirements_name_the_engine_so_that_upgrades_move_on(
+        direct_url: dict[str, object] | None, requirement: str) -> None:
+    """A git install follows its branch, not its commit, and an index install is not pinned:
+    otherwise `make upgrade` (pip install -U) could never bring a newer engine."""
+    recorded = json.dumps(direct_url) if direct_url else None
+    assert requirement_for(recorded, "0.1.0") == requirement

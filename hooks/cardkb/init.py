@@ -43,21 +43,27 @@ def init_knowledge_base(target: Path, engine: str | None = None) -> list[Path]:
 
 
 def engine_requirement() -> str:
-    """The pip requirement for the cardkb running now: where it was installed from (a git
-    address or a folder) if pip recorded it, else this version by name."""
+    """The pip requirement for the cardkb running now (see :func:`requirement_for`)."""
     try:
         direct_url = metadata.distribution("cardkb").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
         direct_url = None
+    return requirement_for(direct_url, __version__)
+
+
+def requirement_for(direct_url: str | None, version: str) -> str:
+    """Where cardkb was installed from (a git address, a folder or a file), as pip recorded it
+    in ``direct_url.json``; else this version or newer by name. Never a pinned commit or
+    version: ``pip install -U`` must be able to bring a newer engine."""
     info = json.loads(direct_url) if direct_url else {}
     url = info.get("url")
     if isinstance(url, str) and url:
         vcs = info.get("vcs_info") or {}
         if vcs.get("vcs") == "git":
-            commit = vcs.get("requested_revision") or vcs.get("commit_id")
-            return f"cardkb @ git+{url}" + (f"@{commit}" if commit else "")
+            revision = vcs.get("requested_revision")  # a branch or tag, not the commit
+            return f"cardkb @ git+{url}" + (f"@{revision}" if revision else "")
         return f"cardkb @ {url}"
-    return f"cardkb=={__version__}"
+    return f"cardkb>={version}"
 
 
 def _starter_files(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
