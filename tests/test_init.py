@@ -91,3 +91,18 @@ def test_requirements_name_the_engine_so_that_upgrades_move_on(
     otherwise `make upgrade` (pip install -U) could never bring a newer engine."""
     recorded = json.dumps(direct_url) if direct_url else None
     assert requirement_for(recorded, "0.1.0") == requirement
+
+
+def test_the_offline_copy_loads_nothing_from_outside(new_kb: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``OFFLINE=true``: Material's offline plugin would add a Web Worker shim from unpkg.com,
+    which the new knowledge base does not ship; the plugin leaves it out (in process: the
+    configuration reads OFFLINE when it is loaded)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("OFFLINE", "true")
+    build(load_config(str(new_kb / "mkdocs.yml"), strict=True, site_dir=str(tmp_path / "site")))
+    home = (tmp_path / "site/index.html").read_text("utf-8")
+    assert 'href="cards/ask-about-the-lateness/index.html"' in home
+    assert "iframe-worker" not in home and "unpkg.com" not in home

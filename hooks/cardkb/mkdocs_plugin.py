@@ -125,6 +125,7 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
         config.extra["cardkb"] = {**(config.extra.get("cardkb") or {}),
                                   "disclaimer": settings.disclaimer}
         config.extra["status"] = {**VERDICT_STATUS, **(config.extra.get("status") or {})}
+        _drop_worker_shim_from_outside(config)
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -220,6 +221,16 @@ def mkdocs_nav(nodes: Sequence[NavNode]) -> list[Any]:
         else:
             entries.append({_text(node.title): node.src_uri} if node.title else node.src_uri)
     return entries
+
+
+def _drop_worker_shim_from_outside(config: MkDocsConfig) -> None:
+    """Material's offline plugin (``OFFLINE=true``) adds iframe-worker from unpkg.com, a shim
+    for its search's Web Worker on ``file://``. No cardkb page starts a worker (the finder needs
+    none), so that shim would only be a script from outside; one the site ships itself stays."""
+    polyfills = config.extra.get("polyfills")
+    if polyfills:
+        config.extra["polyfills"] = [url for url in polyfills
+                                     if not ("iframe-worker" in url and "://" in url)]
 
 
 def _add_theme_overrides(config: MkDocsConfig) -> None:
