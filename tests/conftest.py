@@ -1,7 +1,7 @@
 """Shared fixtures: a small, valid cardkb project written into a temporary folder.
 
-Tests build real sites with the real ``mkdocs`` command and the real hooks; each test that needs
-a broken project starts from :data:`BASE_FILES` and replaces or adds files.
+Tests build real sites with the real ``mkdocs`` command and the installed cardkb plugin; each
+test that needs a broken project starts from :data:`BASE_FILES` and replaces or adds files.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-HOOKS = REPO / "hooks" / "mkdocs_hooks.py"
 
 MKDOCS_YML = f"""\
 site_name: Test KB
@@ -27,10 +27,9 @@ theme:
   custom_dir: {REPO / "overrides"}
   font: false
   features: [navigation.indexes, navigation.prune]
-hooks:
-  - {HOOKS}
 # no Material search: the finder (find/) is the one search, as in the real mkdocs.yml
-plugins: []
+plugins:
+  - cardkb
 markdown_extensions:
   - admonition
   - attr_list
@@ -142,6 +141,14 @@ why: |
   Asking opens the door.
 """,
 }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every build finds cardkb through its entry point, which only installing the package
+    registers: say so once, rather than fail every build with MkDocs' "not installed"."""
+    if "cardkb" not in {e.name for e in entry_points(group="mkdocs.plugins")}:
+        pytest.exit("the cardkb MkDocs plugin is not registered: run `make lint` (or "
+                    "`.venv/bin/pip install -e .`) to install the package", returncode=4)
 
 
 @dataclass

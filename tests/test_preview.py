@@ -161,7 +161,7 @@ def test_the_preview_survives_a_card_whose_pattern_is_broken(
 
 
 def test_serve_clean_serves_the_site(make_project: Callable[..., Project]) -> None:
-    """``mkdocs serve --clean`` tells the hooks it is a build; it must not be built into a
+    """``mkdocs serve --clean`` tells the plugin it is a build; it must not be built into a
     staging folder that the server never sees."""
     with serving(make_project(), "--clean") as server:
         assert server.page("cards/name-it/")[0] == 200

@@ -1,7 +1,8 @@
 """The ``cardkb`` command: check, list and scaffold cards without building the site.
 
 ``cardkb check`` is fast enough for a pre-commit hook; ``cardkb new`` writes a file an editor with
-the YAML language server can complete and validate; ``cardkb ids`` lists what can be linked.
+the YAML language server can complete and validate; ``cardkb ids`` lists what can be linked;
+``cardkb init DIR`` starts a new knowledge base.
 """
 
 from __future__ import annotations
@@ -47,14 +48,25 @@ def _main(argv: Sequence[str] | None) -> int:
     new_card_parser.add_argument("pattern")
     new_card_parser.add_argument("id")
     new_card_parser.add_argument("--verdict", choices=["works", "backfires"], required=True)
+    render = commands.add_parser(
+        "render", help="write every page and the navigation into a folder, for any site engine")
+    render.add_argument("out", type=Path, help="the folder to write (its docs/ is replaced)")
+    render.add_argument("--offline", action="store_true",
+                        help="links for a copy opened from disk (explicit index.html files)")
+    init = commands.add_parser("init", help="create a new knowledge base in a new folder")
+    init.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
 
+    if args.command == "init":
+        return _init(args.folder)
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
         return _report(problems)
     if args.command == "new":
         return _new(site, args)
+    if args.command == "render":
+        return _render(site, args.out, args.offline, problems)
     checked = check_project(site.root, site.settings, site.docs_dir, problems)
     if args.command == "ids":
         return _ids(checked)
@@ -115,6 +127,40 @@ def _new(site: SiteConfig, args: argparse.Namespace) -> int:
         return 1
     print(f"cardkb: wrote {path.relative_to(site.root).as_posix()}, a draft; fill in the "
           "fields, check them with cardkb check, and delete the 'status: draft' line to publish it")
+    return 0
+
+
+def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> int:
+    from .engine_files import DOCS_FOLDER, NAVIGATION_FILE, render_site, write_site
+    from .urls import UrlLayout
+
+    rendered = render_site(site, UrlLayout(site.directory_urls and not offline), problems)
+    if rendered is None:
+        _report(problems)
+        print("cardkb: nothing was rendered")
+        return 1
+    try:
+        count = write_site(rendered, site, out)
+    except FileExistsError as error:
+        print(f"cardkb: {error}")
+        return 1
+    for problem in problems.sorted():  # warnings only: an error stopped above
+        print(problem)
+    print(f"cardkb: wrote {count} files into {out / DOCS_FOLDER} and the navigation into "
+          f"{out / NAVIGATION_FILE}")
+    return 0
+
+
+def _init(folder: Path) -> int:
+    from .init import InitError, init_knowledge_base
+
+    try:
+        init_knowledge_base(folder)
+    except InitError as error:
+        print(f"cardkb: {error}")
+        return 1
+    print(f"cardkb: created a knowledge base in {folder}; `make serve` there to see it, "
+          "`make build` to build it (see its README.md)")
     return 0
 
 

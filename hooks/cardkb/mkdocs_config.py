@@ -1,7 +1,8 @@
-"""Read the few settings ``cardkb check`` needs from mkdocs.yml, without importing MkDocs.
+"""Read the few settings the ``cardkb`` command needs from mkdocs.yml, without importing MkDocs.
 
 mkdocs.yml may carry tags such as ``!!python/name:`` that a safe loader refuses; they are read as
-nothing here, since only ``docs_dir`` and ``extra: cardkb:`` matter to the check.
+nothing here, since only ``docs_dir``, ``extra: cardkb:`` and (for ``cardkb render``) ``nav`` and
+``use_directory_urls`` matter.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class SiteConfig:
     root: Path
     docs_dir: str
     settings: Settings
+    #: the configured navigation, in mkdocs.yml's shape; None when there is none
+    nav: list[Any] | None = None
+    directory_urls: bool = True
 
 
 def read_site_config(config_file: Path, problems: Problems) -> SiteConfig | None:
@@ -47,4 +51,6 @@ def read_site_config(config_file: Path, problems: Problems) -> SiteConfig | None
     raw = raw if isinstance(raw, dict) else {}
     extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
     settings = Settings.from_mapping(extra.get("cardkb"), problems, where)
-    return SiteConfig(config_file.resolve().parent, str(raw.get("docs_dir", "docs")), settings)
+    nav = raw.get("nav") if isinstance(raw.get("nav"), list) else None
+    return SiteConfig(config_file.resolve().parent, str(raw.get("docs_dir", "docs")), settings,
+                      nav, raw.get("use_directory_urls") is not False)

@@ -1,6 +1,6 @@
 """The whole pipeline for one project: load, validate, link and check the content pages.
 
-Both front ends (the MkDocs hooks and the ``cardkb`` command) call :func:`check_project`, so a
+Both front ends (the MkDocs plugin and the ``cardkb`` command) call :func:`check_project`, so a
 pre-commit check and a site build can never disagree about what is wrong.
 """
 

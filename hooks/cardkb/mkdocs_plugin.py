@@ -1,0 +1,285 @@
+"""The MkDocs plugin (``plugins: - cardkb``): a thin layer over the engine-agnostic core.
+
+This is the only module that imports MkDocs. It runs the pipeline before MkDocs touches
+``site_dir``, hands the rendered pages to MkDocs as generated files, fills ``[[links]]`` into the
+hand-written pages, puts the patterns into the navigation, and builds into a staging folder that
+replaces the site only when the whole build succeeded. In a live preview (``mkdocs serve``) a
+problem does not stop the server: the preview leaves out what is wrong and lists the problems at
+the top of every page, where an author who never looks at the terminal will see them.
+
+The package carries what the pages need besides themselves (the stylesheets and scripts, the
+vendored libraries, the theme overrides), so a practice's repository holds only ``cards/``,
+``content/`` and ``mkdocs.yml``; a file of the same name in the docs folder wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from mkdocs.config import base
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from .config import Settings
+from .engine_files import prepare_site
+from .navigation import NavLink, NavNode, NavSection
+from .problems import Location, Problem, Problems, Severity
+from .project import check_project
+from .project_files import is_ordinary_file
+from .render import SiteRenderer
+from .site_files import OVERRIDES_DIR, SiteAsset, site_assets
+from .staging import StagedSite
+from .urls import UrlLayout
+
+log = logging.getLogger("mkdocs.plugins.cardkb")
+# In a live preview, problems are printed through a logger of their own: on MkDocs' loggers,
+# strict mode would count them and refuse to serve anything until they are fixed.
+preview_log = logging.getLogger("cardkb.preview")
+if not preview_log.handlers:
+    _preview_handler = logging.StreamHandler()
+    _preview_handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    preview_log.addHandler(_preview_handler)
+    preview_log.propagate = False
+
+REQUIRED_EXTENSIONS = ("attr_list", "toc", "admonition")
+#: a card page's ``status`` (its verdict) as Material's sidebar names it on hover
+VERDICT_STATUS = {"backfires": "Tends to backfire", "works": "Works"}
+
+
+class CardkbPluginConfig(base.Config):  # type: ignore[no-untyped-call]
+    """No options of its own: cardkb's settings live under ``extra: cardkb:``, where the
+    ``cardkb`` command (which does not import MkDocs) reads them too."""
+
+
+@dataclass
+class BuildState:
+    """What one run of MkDocs knows between events."""
+
+    command: str | None = None
+    renderer: SiteRenderer | None = None
+    staged: StagedSite | None = None
+    finished: bool = False
+    failed: bool = False
+    generated: set[str] = field(default_factory=set)
+    #: the problems shown at the top of every page of a live preview
+    notice: str = ""
+
+
+class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-call]
+    """cardkb for MkDocs. With ``on_startup`` defined, MkDocs keeps one instance for a whole
+    ``mkdocs serve``, so the state below lives exactly as long as the command."""
+
+    def __init__(self) -> None:
+        self.state = BuildState()
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `mkdocs serve --clean` reports itself as "build", but serves a temporary folder of its
+        # own: staging that build would leave the server an empty folder. Only serve imports its
+        # module.
+        serving = command == "serve" or "mkdocs.commands.serve" in sys.modules
+        self.state.command = "serve" if serving else command
+
+    # Late, after other plugins changed the configuration (the offline plugin turns directory
+    # URLs off, and every link cardkb writes depends on that).
+    @event_priority(-100)
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        state = self.state
+        root = Path(config.config_file_path).parent
+        problems = Problems()
+        settings = Settings.from_mapping(config.extra.get("cardkb"), problems,
+                                         Location("mkdocs.yml"))
+        docs_dir = Path(config.docs_dir).relative_to(root).as_posix()
+        if config.extra.get("analytics"):
+            # Material loads analytics from a script at run time, where the privacy plugin cannot
+            # see it: refuse it here, since a practice's site must request nothing from outside.
+            problems.error(Location("mkdocs.yml"), "extra: analytics would send every reader's "
+                           "visits outside the practice; a cardkb site requests nothing from "
+                           "outside, so remove it")
+        checked = check_project(root, settings, docs_dir, problems)
+        previewing = state.command == "serve"
+        found = problems.sorted()
+        _report(found, preview_log if previewing else log)
+        if problems.errors and not previewing:
+            raise Abort(f"cardkb: {len(problems.errors)} problem(s) in the cards or their links; "
+                        "nothing was built and the last site is unchanged")
+        kb = checked.knowledge_base
+        if previewing:
+            # The author sees drafts in the preview, marked as drafts; the problems listed are
+            # still exactly those a build would stop on.
+            kb.show_drafts = True
+        site = prepare_site(kb, UrlLayout(config.use_directory_urls), settings, config.nav,
+                            Path(config.docs_dir))
+        state.renderer = site.renderer
+        notice = state.renderer.problems_notice(found) if previewing else ""
+        state.notice = str(notice)  # plain text from here: Markup + str would escape the page
+        state.finished = state.failed = False
+        config.extra["cardkb"] = {**(config.extra.get("cardkb") or {}),
+                                  "disclaimer": settings.disclaimer}
+        config.extra["status"] = {**VERDICT_STATUS, **(config.extra.get("status") or {})}
+        _drop_worker_shim_from_outside(config)
+        for extension in REQUIRED_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        cards_dir = str(root / settings.cards_dir)
+        if cards_dir not in config.watch:
+            config.watch.append(cards_dir)
+        _add_theme_overrides(config)
+        _add_site_assets(config, Path(config.docs_dir))
+        config.nav = mkdocs_nav(site.navigation)
+        if state.command == "build":
+            state.staged = StagedSite(Path(config.site_dir))
+            config.site_dir = str(state.staged.begin())
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        state = self.state
+        assert state.renderer is not None
+        state.generated.clear()
+        # A build has stopped already on a file that is not an ordinary file of the project; a
+        # live preview goes on, so it must not read (a named pipe would hang it) or publish such
+        # a file.
+        root = Path(config.config_file_path).parent
+        for file in list(files):  # the docs folder's files only: the theme's live elsewhere
+            if file.src_dir == config.docs_dir and file.abs_src_path and not is_ordinary_file(
+                    Path(file.abs_src_path), root):
+                files.remove(file)
+        for asset in site_assets():
+            if files.get_file_from_path(asset.src_uri) is None:
+                files.append(File.generated(config, asset.src_uri,
+                                            abs_src_path=str(asset.path)))
+        for page in state.renderer.pages():
+            if files.get_file_from_path(page.src_uri) is not None:
+                raise Abort(f"{Path(config.docs_dir).name}/{page.src_uri}: this page would hide "
+                            "a generated cardkb page; rename or move it")
+            # Generated pages need not be in the nav (cards of a large site are reached through
+            # their pattern), so MkDocs should not list them as omitted.
+            files.append(File.generated(config, page.src_uri, content=page.content,
+                                        inclusion=InclusionLevel.NOT_IN_NAV))
+            state.generated.add(page.src_uri)
+        if state.command == "serve":
+            for page in state.renderer.broken_pages():
+                if page.src_uri not in state.generated and not files.get_file_from_path(
+                        page.src_uri):
+                    files.append(File.generated(config, page.src_uri, content=page.content,
+                                                inclusion=InclusionLevel.NOT_IN_NAV))
+                    state.generated.add(page.src_uri)
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        state = self.state
+        if page.file.src_uri in state.generated:
+            _mark_escaped(page)
+        if state.renderer is None or page.file.src_uri in state.generated:
+            return markdown
+        return state.renderer.content_page(markdown, page.url)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        notice = self.state.notice
+        if not notice:
+            return html
+        title_end = html.find("</h1>") + len("</h1>") if "</h1>" in html else 0
+        return html[:title_end] + notice + html[title_end:]
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.state.finished = True
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.state.failed = True
+
+    def on_shutdown(self) -> None:
+        state = self.state
+        staged, state.staged = state.staged, None
+        if staged is None:
+            return
+        if state.finished and not state.failed:
+            staged.commit()
+        else:
+            staged.abandon()
+            log.info("cardkb: the build failed, so the last good site was left as it was")
+
+
+def mkdocs_nav(nodes: Sequence[NavNode]) -> list[Any]:
+    """The neutral navigation in mkdocs.yml's shape, titles escaped: MkDocs and Material print
+    navigation titles as HTML."""
+    entries: list[Any] = []
+    for node in nodes:
+        if isinstance(node, NavSection):
+            entries.append({_text(node.title): mkdocs_nav(node.children)})
+        elif isinstance(node, NavLink):
+            entries.append({_text(node.title): node.url})
+        else:
+            entries.append({_text(node.title): node.src_uri} if node.title else node.src_uri)
+    return entries
+
+
+def _drop_worker_shim_from_outside(config: MkDocsConfig) -> None:
+    """Material's offline plugin (``OFFLINE=true``) adds iframe-worker from unpkg.com, a shim
+    for its search's Web Worker on ``file://``. No cardkb page starts a worker (the finder needs
+    none), so that shim would only be a script from outside; one the site ships itself stays."""
+    polyfills = config.extra.get("polyfills")
+    if polyfills:
+        config.extra["polyfills"] = [url for url in polyfills
+                                     if not ("iframe-worker" in url and "://" in url)]
+
+
+def _add_theme_overrides(config: MkDocsConfig) -> None:
+    """cardkb's theme overrides (the disclaimer, an accessible nav label) after the site's own
+    ``custom_dir``, which can still override them, and before the theme's files."""
+    dirs: list[str] = config.theme.dirs
+    overrides = str(OVERRIDES_DIR)
+    if any(Path(d).resolve() == OVERRIDES_DIR.resolve() for d in dirs):
+        return
+    custom = config.theme.custom_dir
+    dirs.insert(1 if custom and dirs and Path(dirs[0]) == Path(custom) else 0, overrides)
+
+
+def _add_site_assets(config: MkDocsConfig, docs_dir: Path) -> None:
+    """The stylesheets and scripts every page needs, unless mkdocs.yml lists them already."""
+    listed_css = {str(path) for path in config.extra_css}
+    listed_js = {str(getattr(script, "path", script)) for script in config.extra_javascript}
+    for asset in site_assets():
+        asset_listed = asset.src_uri in listed_css or asset.src_uri in listed_js
+        if asset.page_style and not asset_listed:
+            config.extra_css.append(asset.src_uri)
+        elif asset.page_script and not asset_listed:
+            config.extra_javascript.append(asset.src_uri)
+
+
+def _mark_escaped(page: Page) -> None:
+    """Tell the theme that a generated page's title and description are HTML already.
+
+    MkDocs and Material print titles as HTML (unescaped) in the navigation, header, footer and
+    ``<title>``, and the description into an attribute, so the core writes them escaped; as
+    Markup they are also left alone where Material escapes them again (``title | e``), so a
+    reader sees "A & B", never "A &amp; B".
+    """
+    for key in ("title", "description"):
+        if isinstance(page.meta.get(key), str):
+            page.meta[key] = Markup(page.meta[key])
+
+
+def _text(title: str) -> Markup:
+    """Author text as an HTML-escaped title for MkDocs' navigation (which prints it as HTML)."""
+    return Markup.escape(title)
+
+
+def _report(problems: list[Problem], logger: logging.Logger) -> None:
+    for problem in problems:
+        if problem.severity is Severity.ERROR:
+            logger.error(str(problem))
+        else:
+            logger.warning(str(problem))
+
+
+__all__ = ["CardkbPlugin", "SiteAsset", "mkdocs_nav"]
