@@ -7,6 +7,10 @@ command generates synthetic knowledge bases (deterministic, valid against the ca
 the same text as hand-written Markdown pages, builds both in one run, and prints a table for the
 README with PASS/FAIL per target. It is a report, not a test: it exits 0 even when a target fails.
 
+Then it opens both built sites cold in headless Chromium (tools/bench_browser.py): how soon the
+finder answers a query compared with plain Material's search, what it loads until then, and how
+quickly each later keystroke answers.
+
     make bench                          # 1,000 and 3,000 cards, each build twice
     .venv/bin/python tools/bench.py --sizes 1000 --repeat 1 --keep /tmp/kb --profile
 """
