@@ -139,10 +139,14 @@ def misses(answers: Sequence[Answer]) -> list[str]:
 
 
 def write_project(target: Path, material_search: bool) -> Path:
-    """The repository's site project at ``target`` (links to its cards, pages and hooks), with
-    Material's ``search`` plugin added to a copy of mkdocs.yml when ``material_search``."""
+    """The repository's site project at ``target``, with Material's ``search`` plugin added to a
+    copy of mkdocs.yml when ``material_search``. The cards and pages are copied (a build refuses
+    folders that lead outside the project); the hooks and theme overrides are linked."""
     target.mkdir(parents=True)
-    for name in ("cards", "content", "hooks", "overrides"):
+    ignore = shutil.ignore_patterns("__pycache__", ".*")
+    for name in ("cards", "content"):
+        shutil.copytree(REPO / name, target / name, ignore=ignore)
+    for name in ("hooks", "overrides"):
         (target / name).symlink_to(REPO / name)
     config = yaml.load((REPO / "mkdocs.yml").read_text("utf-8"), Loader=_Loader)
     if material_search:
