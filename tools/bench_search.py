@@ -40,10 +40,12 @@ sys.path.insert(0, str(REPO / "tools"))
 
 # The browser, the loopback server and Material's search box, as the browser tests drive them.
 from bench import _Dumper, _Loader  # noqa: E402
-from browser_kit import CHROMIUM, CHROMIUM_ARGS, search, serve  # noqa: E402
+from browser_kit import CHROMIUM, CHROMIUM_ARGS, RESULTS, finder_results, serve  # noqa: E402
 
 #: how long one page may take to show results for one query
 TIMEOUT_MS = 30_000
+#: Material's results come from a Web Worker as the keys arrive: read once unchanged this long
+MATERIAL_SETTLED_MS = 250
 
 
 # -- the pure parts: queries, pages to patterns, scores ------------------------------------------
@@ -170,29 +172,35 @@ def build(config: Path) -> Path:
 
 # -- asking each search --------------------------------------------------------------------------
 
-_FINDER_READY = """([results, query]) => {
-  const list = document.querySelector(results);
-  return list && list.getAttribute('data-cardkb-query') === query
-    && ['ready', 'failed'].includes(list.getAttribute('data-cardkb-meaning'));
-}"""
-_RESULT_LINKS = ("items => items.map(i => i.querySelector('a[href]'))"
-                 ".filter(Boolean).map(a => a.href)")
-
-
 def ask_finder(page: Any, base: str, query: Query, pages: dict[str, str]) -> Answer:
-    """Open ``find/?q=...`` and read its results once words and meaning have both ranked."""
+    """Open ``find/?q=...`` and read its results once the whole ranking has answered: the rest
+    of the data and the meaning model loaded (``data-cardkb-meaning``), as the tests read it."""
     page.goto(f"{base}find/?q={quote(query.text)}")
-    page.wait_for_function(_FINDER_READY, arg=["[data-cardkb-results]", query.text])
-    meaning = page.get_attribute("[data-cardkb-results]", "data-cardkb-meaning")
-    if meaning != "ready":
-        sys.exit("bench-search: the finder's meaning model did not load")
-    hrefs = page.eval_on_selector_all("[data-cardkb-result]", _RESULT_LINKS)
-    return Answer(query, patterns_in_order(hrefs, base, pages))
+    page.wait_for_selector(RESULTS, state="attached")
+    return Answer(query, patterns_in_order(finder_results(page, query.text), base, pages))
+
+
+_MATERIAL_LINKS = ("items => items.map(i => i.querySelector('a').href"
+                   ".split('?')[0].split('#')[0])")
 
 
 def ask_material(page: Any, base: str, query: Query, pages: dict[str, str]) -> Answer:
-    """Type the query into Material's search box, as a reader does, and read its results."""
-    return Answer(query, patterns_in_order(search(page, query.text), base, pages))
+    """Type the query into Material's own search box key by key, as a reader does (its search
+    listens for keys), and read its results once they stop changing."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("")
+    box.press_sequentially(query.text, delay=20)
+    page.locator(".md-search-result__item").first.wait_for(state="attached")
+    previous: list[str] = []
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        current = list(page.eval_on_selector_all(".md-search-result__item", _MATERIAL_LINKS))
+        if current and current == previous:
+            break
+        previous = current
+        page.wait_for_timeout(MATERIAL_SETTLED_MS)
+    return Answer(query, patterns_in_order(previous, base, pages))
 
 
 @dataclass
