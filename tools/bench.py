@@ -381,7 +381,8 @@ def site_config(base: dict[str, Any], docs_dir: str, *, hooks: bool,
     """The repository's configuration for a generated project: same theme, plugins, extensions.
 
     Paths become absolute (hooks, the theme's ``custom_dir``); ``watch`` goes (it only matters
-    to ``mkdocs serve``); the plain side loses the hooks and nothing else.
+    to ``mkdocs serve``); the plain side loses cardkb (its hooks, or its ``cardkb`` plugin) and
+    nothing else.
     """
     config = {k: v for k, v in base.items() if k not in ("hooks", "watch", "nav")}
     config.update(docs_dir=docs_dir, site_dir="site", strict=True, nav=nav)
@@ -391,6 +392,8 @@ def site_config(base: dict[str, Any], docs_dir: str, *, hooks: bool,
     if hooks:
         config["hooks"] = [str(REPO / h) for h in base.get("hooks") or []]
     else:
+        config["plugins"] = [p for p in config.get("plugins") or []
+                             if (next(iter(p)) if isinstance(p, dict) else p) != "cardkb"]
         extensions = list(config.get("markdown_extensions") or [])
         names = {next(iter(e)) if isinstance(e, dict) else e for e in extensions}
         extensions += [e for e in ("admonition", "attr_list", "toc") if e not in names]
