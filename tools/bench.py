@@ -7,6 +7,10 @@ command generates synthetic knowledge bases (deterministic, valid against the ca
 the same text as hand-written Markdown pages, builds both in one run, and prints a table for the
 README with PASS/FAIL per target. It is a report, not a test: it exits 0 even when a target fails.
 
+Then it opens both built sites cold in headless Chromium (tools/bench_browser.py): how soon the
+finder answers a query compared with plain Material's search, what it loads until then, and how
+quickly each later keystroke answers.
+
     make bench                          # 1,000 and 3,000 cards, each build twice
     .venv/bin/python tools/bench.py --sizes 1000 --repeat 1 --keep /tmp/kb --profile
 """
@@ -31,6 +35,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import bench_browser
 import yaml
 
 # The plain pages say what cardkb's pages say, in the same words.
@@ -43,11 +48,17 @@ CARDS_PER_PATTERN = 20
 SEED = 20261121
 BIN = Path(sys.executable).parent
 
-# The targets of the issue.
+# The targets of the issues.
 MAX_RATIO = 1.25  # cardkb build / plain Material build, at every size
 MAX_GROWTH_PER_LINEAR = 1.2  # 3.6x from 1,000 to 3,000 cards: 1.2 times linear
 MAX_CHECK_SHARE = 0.10  # cardkb check / cardkb build
 MAX_SITE_KB_PER_CARD = 80.0
+MAX_FIRST_RESULT_RATIO = 0.3  # the finder's first result / plain Material search's, opened cold
+MAX_FIRST_RESULT_MB = 1.5  # bytes the finder's page loads until its first result
+MAX_KEYSTROKE_P95_MS = 50.0  # each later keystroke's answer, in the browser
+#: what each side's search loads before it can answer (the floor has no search, as cardkb has no
+#: Material search: the same plugins as cardkb)
+SEARCH_INDEX = {"cardkb": "find/index.js", "plain": "search/search_index.json"}
 
 # -- synthetic text ------------------------------------------------------------------------------
 
@@ -370,7 +381,8 @@ def site_config(base: dict[str, Any], docs_dir: str, *, hooks: bool,
     """The repository's configuration for a generated project: same theme, plugins, extensions.
 
     Paths become absolute (hooks, the theme's ``custom_dir``); ``watch`` goes (it only matters
-    to ``mkdocs serve``); the plain side loses the hooks and nothing else.
+    to ``mkdocs serve``); the plain side loses cardkb (its hooks, or its ``cardkb`` plugin) and
+    nothing else.
     """
     config = {k: v for k, v in base.items() if k not in ("hooks", "watch", "nav")}
     config.update(docs_dir=docs_dir, site_dir="site", strict=True, nav=nav)
@@ -380,6 +392,8 @@ def site_config(base: dict[str, Any], docs_dir: str, *, hooks: bool,
     if hooks:
         config["hooks"] = [str(REPO / h) for h in base.get("hooks") or []]
     else:
+        config["plugins"] = [p for p in config.get("plugins") or []
+                             if (next(iter(p)) if isinstance(p, dict) else p) != "cardkb"]
         extensions = list(config.get("markdown_extensions") or [])
         names = {next(iter(e)) if isinstance(e, dict) else e for e in extensions}
         extensions += [e for e in ("admonition", "attr_list", "toc") if e not in names]
@@ -389,6 +403,13 @@ def site_config(base: dict[str, Any], docs_dir: str, *, hooks: bool,
         cardkb.setdefault("disclaimer", DEFAULT_DISCLAIMER)
         config["extra"] = {**extra, "cardkb": cardkb}
     return config
+
+
+def with_material_search(plugins: list[Any]) -> list[Any]:
+    """The plugins with Material's ``search`` on: what a plain Material site searches with (cardkb
+    has its own finder instead, find/)."""
+    names = {next(iter(p)) if isinstance(p, dict) else p for p in plugins}
+    return plugins if "search" in names else ["search", *plugins]
 
 
 def copy_static_content(docs: Path, base: dict[str, Any]) -> None:
@@ -647,7 +668,10 @@ def write_plain_project(root: Path, corpus: Corpus, base: dict[str, Any], *,
         (docs / src).parent.mkdir(parents=True, exist_ok=True)
         (docs / src).write_text(text, "utf-8")
     nav = cardkb_nav(corpus, site, base) if same_nav_as_cardkb else plain_nav(corpus, site)
-    dump_yaml(site_config(base, "docs", hooks=False, nav=nav), root / "mkdocs.yml")
+    config = site_config(base, "docs", hooks=False, nav=nav)
+    if not same_nav_as_cardkb:
+        config["plugins"] = with_material_search(config.get("plugins") or [])
+    dump_yaml(config, root / "mkdocs.yml")
     return root / "mkdocs.yml"
 
 
@@ -719,6 +743,7 @@ class Result:
     plain: Side
     floor: Side  # plain Material with cardkb's own navigation: what MkDocs alone costs
     check: Run
+    browser: bench_browser.Reading
 
     @property
     def ratio(self) -> float:
@@ -766,10 +791,15 @@ def measure(n_cards: int, root: Path, repeat: int, base: dict[str, Any]) -> Resu
             print(f"  {n_cards} cards, {side} build {attempt + 1}: {last.seconds:.1f} s "
                   f"(CPU {last.cpu:.1f} s), {last.peak_mb:.0f} MB", flush=True)
     checks = [check(configs["cardkb"]) for _ in range(repeat)]
-    sides = {name: Side(best_of(runs[name]), folder_bytes(config.parent / "site"),
-                        (config.parent / "site" / "search" / "search_index.json").stat().st_size)
-             for name, config in configs.items()}
-    return Result(n_cards, sides["cardkb"], sides["plain"], sides["floor"], best_of(checks))
+    sites = {name: config.parent / "site" for name, config in configs.items()}
+    sides = {name: Side(best_of(runs[name]), folder_bytes(site),
+                        (site / SEARCH_INDEX[name]).stat().st_size if name in SEARCH_INDEX else 0)
+             for name, site in sites.items()}
+    reading = bench_browser.read(sites["cardkb"], sites["plain"], repeat)
+    print(f"  {n_cards} cards, first result: cardkb {reading.cardkb.ms:.0f} ms, plain Material "
+          f"{reading.plain.ms:.0f} ms; keystrokes p95 {reading.keystroke_p95:.1f} ms", flush=True)
+    return Result(n_cards, sides["cardkb"], sides["plain"], sides["floor"], best_of(checks),
+                  reading)
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -824,6 +854,24 @@ def table(results: list[Result]) -> list[str]:
     return lines
 
 
+def browser_table(results: list[Result]) -> list[str]:
+    """The reader's side: opened cold, the fastest opening of each side counts."""
+    lines = [
+        "| cards | finder first result ms | plain Material search first result ms | ratio "
+        "| finder MB until then | finder index KB per card | keystroke p95 ms (max) "
+        "| complete ranking ms | first part indexed ms | rest indexed ms | model decoded ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        b = r.browser
+        lines.append(
+            f"| {r.cards:,} | {b.cardkb.ms:.0f} | {b.plain.ms:.0f} | {b.ratio:.3f} "
+            f"| {b.cardkb.bytes / 1e6:.2f} | {r.kb_per_card(r.cardkb, True):.2f} "
+            f"| {b.keystroke_p95:.1f} ({max(b.keystrokes_ms):.1f}) | {b.meaning_ms:.0f} "
+            f"| {b.index_build_ms:.0f} | {b.more_index_ms:.0f} | {b.model_decode_ms:.0f} |")
+    return lines
+
+
 def verdicts(results: list[Result]) -> list[str]:
     """PASS or FAIL for each target of the issue."""
     def mark(ok: bool) -> str:
@@ -854,6 +902,19 @@ def verdicts(results: list[Result]) -> list[str]:
         kb = r.kb_per_card(r.cardkb)
         lines.append(f"{mark(kb < MAX_SITE_KB_PER_CARD)}  {r.cards:,} cards: site {kb:.1f} KB "
                      f"per card (target < {MAX_SITE_KB_PER_CARD:.0f})")
+    for r in results:
+        b = r.browser
+        lines.append(f"{mark(b.ratio <= MAX_FIRST_RESULT_RATIO)}  {r.cards:,} cards, opened cold: "
+                     f"the finder's first result / plain Material search's = {b.ratio:.3f} "
+                     f"({b.cardkb.ms:.0f} / {b.plain.ms:.0f} ms; target <= "
+                     f"{MAX_FIRST_RESULT_RATIO})")
+        mb = b.cardkb.bytes / 1e6
+        lines.append(f"{mark(mb <= MAX_FIRST_RESULT_MB)}  {r.cards:,} cards: {mb:.2f} MB loaded "
+                     f"until the finder's first result (target <= {MAX_FIRST_RESULT_MB})")
+        p95 = b.keystroke_p95
+        lines.append(f"{mark(p95 < MAX_KEYSTROKE_P95_MS)}  {r.cards:,} cards: each keystroke "
+                     f"after the first result answers in {p95:.1f} ms at p95, "
+                     f"{len(b.keystrokes_ms)} keystrokes (target < {MAX_KEYSTROKE_P95_MS:.0f})")
     return lines
 
 
@@ -900,6 +961,8 @@ def run(args: argparse.Namespace, root: Path) -> None:
     print(f"Plugins on every side: {', '.join(map(str, plugins)) or 'none'}; builds per side: "
           f"{args.repeat}, fastest counts\n")
     print(*table(results), sep="\n")
+    print()
+    print(*browser_table(results), sep="\n")
     print()
     print(*verdicts(results), sep="\n")
     print(f"\nRepeat with: make bench   (or: {Path(sys.executable).name} tools/bench.py "

@@ -1,0 +1,295 @@
+"""Search quality: the finder against Material's own search, on the same content, in one run.
+
+Why this exists: a supervisor types a supervisee's words and needs the pattern behind them. This
+builds the starter knowledge base twice into temporary folders, as shipped (the finder, ``find/``)
+and with Material's ``search`` plugin switched back on, serves both on loopback, runs every query
+of ``tests/search/queries.yml`` through each in headless Chromium, and prints top-1, top-3 and
+MRR for both. It is a report, not a test: it exits 0 whatever the figures.
+
+    make bench-search
+    .venv/bin/python tools/bench_search.py --keep /tmp/bs    # keep the two builds
+
+Both sides are scored the same way: the results are read in order, each page is mapped to its
+pattern (a pattern's page to itself, a card's page to the card's own pattern, by the build's
+``cards.json``), other pages are skipped, and each pattern counts at its first place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+QUERIES = REPO / "tests" / "search" / "queries.yml"
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+sys.path.insert(0, str(REPO / "tools"))
+
+# The browser, the loopback server and Material's search box, as the browser tests drive them.
+from bench import _Dumper, _Loader  # noqa: E402
+from browser_kit import CHROMIUM, CHROMIUM_ARGS, RESULTS, finder_results, serve  # noqa: E402
+
+#: how long one page may take to show results for one query
+TIMEOUT_MS = 30_000
+#: Material's results come from a Web Worker as the keys arrive: read once unchanged this long
+MATERIAL_SETTLED_MS = 250
+
+
+# -- the pure parts: queries, pages to patterns, scores ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    expect: str  # the pattern whose page, or one of whose own cards, is the right answer
+
+
+def load_queries(path: Path = QUERIES) -> list[Query]:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    return [Query(str(item["q"]), str(item["expect"])) for item in data["queries"]]
+
+
+def pattern_of_page(export: dict[str, Any]) -> dict[str, str]:
+    """Each pattern's and card's page (``patterns/x/``, ``cards/y/``) and the pattern it counts
+    for, from the build's ``cards.json``: a card counts for its own pattern."""
+    pages = {_site_path(p["url"]): p["id"] for p in export["patterns"]}
+    pages.update({_site_path(c["url"]): c["pattern"] for c in export["cards"]})
+    return pages
+
+
+def _site_path(url: str) -> str:
+    """A page's address within the site, without query, fragment or surrounding slashes."""
+    path = urlsplit(url).path
+    return path.removesuffix("index.html").strip("/")
+
+
+def patterns_in_order(hrefs: Sequence[str], base: str, pages: dict[str, str]) -> list[str]:
+    """The patterns that results lead to, best first, each once; pages of no pattern skipped."""
+    site = _site_path(base)
+    order: list[str] = []
+    for href in hrefs:
+        path = _site_path(href)
+        if site:
+            if path != site and not path.startswith(site + "/"):
+                continue
+            path = path[len(site):].strip("/")
+        pattern = pages.get(path)
+        if pattern and pattern not in order:
+            order.append(pattern)
+    return order
+
+
+def rank_of(expected: str, patterns: Sequence[str]) -> int | None:
+    """1 for the first place; None when the right pattern is not among the results."""
+    return patterns.index(expected) + 1 if expected in patterns else None
+
+
+@dataclass(frozen=True)
+class Scores:
+    top1: float
+    top3: float
+    mrr: float  # mean reciprocal rank: 1 for first, 1/2 for second, 0 when missing
+
+    @classmethod
+    def of(cls, ranks: Sequence[int | None]) -> Scores:
+        if not ranks:
+            return cls(0.0, 0.0, 0.0)
+        n = len(ranks)
+        return cls(sum(r == 1 for r in ranks) / n,
+                   sum(r is not None and r <= 3 for r in ranks) / n,
+                   sum(1 / r for r in ranks if r) / n)
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: Query
+    patterns: list[str]
+
+    @property
+    def rank(self) -> int | None:
+        return rank_of(self.query.expect, self.patterns)
+
+
+def table(finder: Sequence[Answer], material: Sequence[Answer]) -> list[str]:
+    rows = [("cardkb finder (`find/`)", Scores.of([a.rank for a in finder])),
+            ("Material's search (lunr)", Scores.of([a.rank for a in material]))]
+    return ["| search | top-1 | top-3 | MRR |", "|---|---:|---:|---:|",
+            *(f"| {name} | {s.top1:.2f} | {s.top3:.2f} | {s.mrr:.2f} |" for name, s in rows)]
+
+
+def misses(answers: Sequence[Answer]) -> list[str]:
+    """The queries whose pattern is not in the top three, with what came first instead."""
+    return [f"- {a.query.text!r}: {'rank ' + str(a.rank) if a.rank else 'not listed'} "
+            f"(want {a.query.expect}; got {', '.join(a.patterns[:3]) or 'nothing'})"
+            for a in answers if not (a.rank and a.rank <= 3)]
+
+
+# -- building the two sites ----------------------------------------------------------------------
+
+
+def write_project(target: Path, material_search: bool) -> Path:
+    """The repository's site project at ``target``, with Material's ``search`` plugin added to a
+    copy of mkdocs.yml when ``material_search``. The cards and pages are copied (a build refuses
+    folders that lead outside the project); the hooks and theme overrides are linked."""
+    target.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", ".*")
+    for name in ("cards", "content"):
+        shutil.copytree(REPO / name, target / name, ignore=ignore)
+    for name in ("hooks", "overrides"):
+        (target / name).symlink_to(REPO / name)
+    config = yaml.load((REPO / "mkdocs.yml").read_text("utf-8"), Loader=_Loader)
+    if material_search:
+        config["plugins"] = ["search", *config.get("plugins", [])]
+    config["site_dir"] = "site"
+    (target / "mkdocs.yml").write_text(
+        yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True), "utf-8")
+    return target / "mkdocs.yml"
+
+
+def build(config: Path) -> Path:
+    env = {k: v for k, v in os.environ.items() if k != "OFFLINE"}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f",
+                             str(config)], cwd=config.parent, env=env, capture_output=True,
+                            text=True, check=False)
+    if result.returncode:
+        sys.exit(f"bench-search: the build of {config} failed:\n{result.stdout}{result.stderr}")
+    return config.parent / "site"
+
+
+# -- asking each search --------------------------------------------------------------------------
+
+def ask_finder(page: Any, base: str, query: Query, pages: dict[str, str]) -> Answer:
+    """Open ``find/?q=...`` and read its results once the whole ranking has answered: the rest
+    of the data and the meaning model loaded (``data-cardkb-meaning``), as the tests read it."""
+    page.goto(f"{base}find/?q={quote(query.text)}")
+    page.wait_for_selector(RESULTS, state="attached")
+    return Answer(query, patterns_in_order(finder_results(page, query.text), base, pages))
+
+
+_MATERIAL_LINKS = ("items => items.map(i => i.querySelector('a').href"
+                   ".split('?')[0].split('#')[0])")
+
+
+def ask_material(page: Any, base: str, query: Query, pages: dict[str, str]) -> Answer:
+    """Type the query into Material's own search box key by key, as a reader does (its search
+    listens for keys), and read its results once they stop changing."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("")
+    box.press_sequentially(query.text, delay=20)
+    page.locator(".md-search-result__item").first.wait_for(state="attached")
+    previous: list[str] = []
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        current = list(page.eval_on_selector_all(".md-search-result__item", _MATERIAL_LINKS))
+        if current and current == previous:
+            break
+        previous = current
+        page.wait_for_timeout(MATERIAL_SETTLED_MS)
+    return Answer(query, patterns_in_order(previous, base, pages))
+
+
+@dataclass
+class Site:
+    root: Path
+    pages: dict[str, str]
+
+
+def built_sites(root: Path) -> tuple[Site, Site]:
+    sites = []
+    for name, material in (("finder", False), ("material", True)):
+        started = time.perf_counter()
+        site = build(write_project(root / name, material))
+        print(f"  built {name} site in {time.perf_counter() - started:.1f} s", flush=True)
+        export = json.loads((site / "cards.json").read_text("utf-8"))
+        sites.append(Site(site, pattern_of_page(export)))
+    return sites[0], sites[1]
+
+
+@dataclass
+class Run:
+    finder: list[Answer]
+    material: list[Answer]
+
+
+def run_queries(finder_site: Site, material_site: Site, queries: list[Query]) -> Run:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, serve(finder_site.root) as finder_base, \
+            serve(material_site.root) as material_base:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            with fresh_page(browser) as page:
+                finder = [ask_finder(page, finder_base, q, finder_site.pages) for q in queries]
+            with fresh_page(browser) as page:
+                page.goto(material_base)
+                material = [ask_material(page, material_base, q, material_site.pages)
+                            for q in queries]
+        finally:
+            browser.close()
+    return Run(finder, material)
+
+
+@contextlib.contextmanager
+def fresh_page(browser: Any) -> Iterator[Any]:
+    """A page in a new browser context (its own cache), closed afterwards."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def report(result: Run, queries: list[Query]) -> Iterator[str]:
+    yield f"{len(queries)} queries from {QUERIES.relative_to(REPO)}, "
+    yield f"{len({q.expect for q in queries})} patterns\n\n"
+    yield "\n".join(table(result.finder, result.material)) + "\n\n"
+    missed = misses(result.finder)
+    yield f"The finder misses the top three for {len(missed)} queries:\n"
+    yield "\n".join(missed) + "\n" if missed else "(none)\n"
+    first = [a for a in result.finder if a.rank != 1]
+    yield f"Not first: {len(first)} queries.\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="build in DIR and keep it")
+    args = parser.parse_args(argv)
+    queries = load_queries()
+    with tempfile.TemporaryDirectory(prefix="cardkb-bench-search-") as tmp:
+        root = (args.keep or Path(tmp)).resolve()
+        if args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        print(f"bench-search: building in {root}; {load()}", flush=True)
+        finder_site, material_site = built_sites(root)
+        started = time.perf_counter()
+        result = run_queries(finder_site, material_site, queries)
+        print(f"  asked both in {time.perf_counter() - started:.0f} s; {load()}\n", flush=True)
+    print("## Search quality\n")
+    print("".join(report(result, queries)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
