@@ -184,6 +184,17 @@ class Project:
         return (self.site / page / "index.html").read_text("utf-8")
 
 
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    """Write a project's files (text or bytes) under ``root``, making folders as needed."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, "utf-8")
+
+
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks")}
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)

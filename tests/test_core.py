@@ -14,24 +14,14 @@ from cardkb.urls import UrlLayout, relative_href
 from cardkb.wikilinks import find_wikilinks, mask_code
 from cardkb.yaml_source import parse_yaml
 
-from .conftest import BASE_FILES
+from .conftest import BASE_FILES, write_files
 from .test_errors import CASES
-
-
-def _write(root: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, "utf-8")
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_the_core_reports_each_problem_class(name: str, tmp_path: Path) -> None:
     case = CASES[name]
-    _write(tmp_path, {**BASE_FILES, **case.files})
+    write_files(tmp_path, {**BASE_FILES, **case.files})
     if case.remove:
         (tmp_path / case.remove).unlink()
     checked = check_project(tmp_path, Settings(), "content")
@@ -41,7 +31,7 @@ def test_the_core_reports_each_problem_class(name: str, tmp_path: Path) -> None:
 
 
 def test_the_base_project_is_valid(tmp_path: Path) -> None:
-    _write(tmp_path, BASE_FILES)
+    write_files(tmp_path, BASE_FILES)
     checked = check_project(tmp_path, Settings(), "content")
     assert [str(p) for p in checked.problems] == []
     kb = checked.knowledge_base

@@ -27,7 +27,7 @@ from cardkb.markdown_text import MarkdownRenderer, is_safe_url
 from cardkb.problems import Problems
 from cardkb.project import check_project
 
-from .conftest import BASE_FILES, REPO, Project
+from .conftest import BASE_FILES, REPO, Project, write_files
 
 CARD_PATH = "cards/stuck/name-it.yml"
 CARD = BASE_FILES[CARD_PATH]
@@ -37,16 +37,6 @@ LINE = re.compile(r"^(?P<path>[^\n:]+):(?P<line>[1-9]\d*):(?P<col>[1-9]\d*): (?P
 SECONDS = 5.0
 #: a bomb takes about 2 s here; the margin keeps a busy CI machine from failing it
 BOMB_SECONDS = 10.0
-
-
-def _write(root: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, "utf-8")
 
 
 def check_in_time(root: Path, seconds: float = SECONDS) -> list[str]:
@@ -211,7 +201,7 @@ CASES: dict[str, Case] = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_hostile_input_ends_in_one_problem_line(name: str, tmp_path: Path) -> None:
     case = CASES[name]
-    _write(tmp_path, {**BASE_FILES, **case.files})
+    write_files(tmp_path, {**BASE_FILES, **case.files})
     if case.prepare:
         case.prepare(tmp_path)
     lines = check_in_time(tmp_path)
@@ -220,12 +210,13 @@ def test_hostile_input_ends_in_one_problem_line(name: str, tmp_path: Path) -> No
 
 def test_brackets_inside_code_are_left_alone(tmp_path: Path) -> None:
     page = "# Module\n\nIn code, `[[not closed` and `[[[x]]]` stay as written.\n\n    [[x\n"
-    _write(tmp_path, {**BASE_FILES, PAGE_PATH: page})
+    write_files(tmp_path, {**BASE_FILES, PAGE_PATH: page})
     assert check_in_time(tmp_path) == []
 
 
 def test_a_link_inside_the_project_is_read(tmp_path: Path) -> None:
-    _write(tmp_path, {**BASE_FILES, "shared/extra.yml": CARD.replace("Name the", "Also name the")})
+    write_files(tmp_path, {**BASE_FILES,
+                           "shared/extra.yml": CARD.replace("Name the", "Also name the")})
     (tmp_path / "cards/stuck/extra.yml").symlink_to(tmp_path / "shared/extra.yml")
     assert check_in_time(tmp_path) == []
 
@@ -238,7 +229,7 @@ def test_many_links_in_one_field_are_checked_in_linear_time(tmp_path: Path, link
     broken = " ".join(f"[[gone-{i}\\x20]]" for i in range(links // 3))
     unclosed = " ".join(f"[[open-{i}" for i in range(links // 3))
     many = CARD.replace("Make the lack of progress the topic.", valid)
-    _write(tmp_path, {**BASE_FILES, CARD_PATH: many,
+    write_files(tmp_path, {**BASE_FILES, CARD_PATH: many,
                       "cards/stuck/broken.yml": CARD + f'cautions: "{broken}"\n',
                       "cards/stuck/unclosed.yml": CARD + f"cautions: |\n  {unclosed}\n"})
     assert (tmp_path / CARD_PATH).stat().st_size > 900_000
@@ -258,7 +249,7 @@ def test_many_links_in_one_field_are_checked_in_linear_time(tmp_path: Path, link
 def test_a_long_list_of_mappings_is_checked_in_linear_time(tmp_path: Path) -> None:
     """jsonschema compared such items pairwise: 9,000 took minutes."""
     items = ", ".join(f"{{a: {i}}}" if i % 2 else f"[{i}]" for i in range(9_000))
-    _write(tmp_path, {**BASE_FILES, CARD_PATH: CARD + f"tags: [{items}, {{a: 1}}]\n"})
+    write_files(tmp_path, {**BASE_FILES, CARD_PATH: CARD + f"tags: [{items}, {{a: 1}}]\n"})
     lines = check_in_time(tmp_path, BOMB_SECONDS)
     assert f"{CARD_PATH}:10:7: tags: '{{'a': 1}}' is listed twice" in lines
 
@@ -266,7 +257,7 @@ def test_a_long_list_of_mappings_is_checked_in_linear_time(tmp_path: Path) -> No
 def test_addresses_in_a_markdown_field_are_checked_in_linear_time(tmp_path: Path) -> None:
     """Each address was compared with every link: 25,000 of them took minutes."""
     many = " ".join("http://a.example/ x@b.example" for _ in range(25_000))
-    _write(tmp_path, {**BASE_FILES, CARD_PATH: CARD + f'cautions: "{many}"\n'})
+    write_files(tmp_path, {**BASE_FILES, CARD_PATH: CARD + f'cautions: "{many}"\n'})
     lines = check_in_time(tmp_path, BOMB_SECONDS)
     assert f"{CARD_PATH}:1:1: and 24,900 more problems in this file, not shown: fix the ones " \
         "above first" in lines
@@ -274,7 +265,7 @@ def test_addresses_in_a_markdown_field_are_checked_in_linear_time(tmp_path: Path
 
 def test_a_size_limit_holds_before_reading(tmp_path: Path) -> None:
     """A file is never read past the limit: a sparse 5 GB file is refused at once."""
-    _write(tmp_path, BASE_FILES)
+    write_files(tmp_path, BASE_FILES)
     with open(tmp_path / "cards/stuck/huge.yml", "wb") as huge:
         huge.truncate(5_000_000_000)
     lines = check_in_time(tmp_path, seconds=2)
