@@ -50,7 +50,6 @@ class FinderData:
 
     first: str
     more: str
-    page_url: str
 
 
 def plain_text(markdown: str, kb: KnowledgeBase, limit: int | None = None) -> str:
@@ -109,7 +108,7 @@ def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
         "cards": [[c.wording, plain_text(c.move, kb, MAX_CARD_TEXT_CHARS),
                    plain_text(c.why, kb, MAX_CARD_TEXT_CHARS)] for c in cards],
     }
-    return FinderData(_script("cardkbFinder", first), _script("cardkbFinderMore", more), page_url)
+    return FinderData(_script("cardkbFinder", first), _script("cardkbFinderMore", more))
 
 
 def _script(name: str, data: Any) -> str:
