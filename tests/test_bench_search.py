@@ -76,3 +76,13 @@ def test_the_material_variant_adds_search_and_nothing_else(tmp_path: Path) -> No
     assert material["plugins"] == ["search", *shipped["plugins"]]
     assert {k: v for k, v in material.items() if k != "plugins"} == {
         k: v for k, v in shipped.items() if k != "plugins"}
+
+
+def test_make_bench_takes_sizes_with_commas_or_spaces() -> None:
+    import bench
+
+    assert bench.parse_args(["--sizes", "1000", "3000"]).sizes == [1000, 3000]
+    assert bench.parse_args(["--sizes", "3000,1000"]).sizes == [1000, 3000]
+    assert bench.parse_args([]).sizes == [1000, 3000]
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--sizes", "many"])

@@ -936,8 +936,9 @@ def profile(config: Path, top: int = 25) -> None:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,3000",
-                        help="numbers of cards, comma-separated (default: 1000,3000)")
+    parser.add_argument("--sizes", nargs="+", default=["1000,3000"],
+                        help="numbers of cards, separated by commas or spaces "
+                             "(default: 1000,3000)")
     parser.add_argument("--repeat", type=int, default=2,
                         help="builds per side and size; the fastest counts (default: 2)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
@@ -945,7 +946,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="also profile one cardkb build (the largest size) with cProfile")
     args = parser.parse_args(argv)
-    args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    try:
+        args.sizes = sorted({int(s) for item in args.sizes for s in item.split(",") if s.strip()})
+    except ValueError:
+        parser.error("sizes are numbers of cards, such as --sizes 1000 3000")
     if not args.sizes or min(args.sizes) < CARDS_PER_PATTERN or args.repeat < 1:
         parser.error(f"sizes must be at least {CARDS_PER_PATTERN} cards, repeat at least 1")
     return args
