@@ -17,6 +17,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,12 @@ def first_sentence(text: str) -> str:
     return match.group(1) if match else text
 
 
+def searched(kb: KnowledgeBase) -> tuple[list[Pattern], list[Card]]:
+    """The patterns and cards the finder knows, in the one order every finder file shares."""
+    cards = [c for c in kb.visible_cards() if c.status is not Status.RETIRED]
+    return kb.visible_patterns(), cards
+
+
 def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
     """Every visible pattern and card, as the browser's finder reads them.
 
@@ -80,9 +87,8 @@ def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
     ``fields``, and addresses are written once as a template, not three thousand times.
     """
     page_url = layout.page_url(FIND_FOLDER)
-    patterns = [p for p in kb.patterns.values() if kb.is_visible(p)]
+    patterns, cards = searched(kb)
     index_of = {pattern.id: i for i, pattern in enumerate(patterns)}
-    cards = [c for c in kb.visible_cards() if c.status is not Status.RETIRED]
     first: dict[str, Any] = {
         "format": 2,
         "stopWords": sorted(STOP_WORDS),
@@ -155,9 +161,12 @@ class MeaningModel:
         self.rows: dict[str, int] = {token: i for i, token in enumerate(raw["tokens"])}
         self._pieces: dict[str, list[int]] = {}
 
-    @classmethod
-    def shipped(cls) -> MeaningModel:
-        return cls(json.loads(_MODEL_PATH.read_text("utf-8")))
+    @staticmethod
+    @cache
+    def shipped() -> MeaningModel:
+        """The model this package ships, read and decoded once per process: a live preview
+        rebuilds many times, and the table never changes while it runs."""
+        return MeaningModel(json.loads(_MODEL_PATH.read_text("utf-8")))
 
     def pieces(self, word: str) -> list[int]:
         """The table rows that spell ``word``: itself, or its longest pieces left to right."""
@@ -212,11 +221,13 @@ def finder_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
     of ``find/index.js``; ``owners`` says which pattern each phrase belongs to."""
     import numpy as np
 
-    patterns = [p for p in kb.patterns.values() if kb.is_visible(p)]
-    cards = [c for c in kb.visible_cards() if c.status is not Status.RETIRED]
+    patterns, cards = searched(kb)
+    own_cards: dict[str, list[Card]] = {}
+    for card in cards:  # grouped once: a pattern's own cards, in the cards' order
+        own_cards.setdefault(card.pattern_id, []).append(card)
     phrases, owners = [], []
     for index, pattern in enumerate(patterns):
-        for phrase in meaning_phrases(pattern, [c for c in cards if c.pattern is pattern]):
+        for phrase in meaning_phrases(pattern, own_cards.get(pattern.id, [])):
             phrases.append(model.text_vector(phrase))
             owners.append(index)
     card_vectors = [model.text_vector(_card_meaning_text(c)) for c in cards]
@@ -227,13 +238,12 @@ def finder_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
         data = np.clip(np.round(array / scale), -127, 127).astype(np.int8)
         return base64.b64encode(data.tobytes()).decode("ascii")
 
-    payload = json.dumps({"dims": model.dims, "scale": scale, "phrases": encoded(phrases),
-                          "owners": owners, "cards": encoded(card_vectors)},
-                         separators=(",", ":"))
-    return f"window.cardkbFinderVectors={payload};\n"
+    return _script("cardkbFinderVectors", {
+        "dims": model.dims, "scale": scale, "phrases": encoded(phrases), "owners": owners,
+        "cards": encoded(card_vectors)})
 
 
 def model_script(model: MeaningModel) -> str:
     """``find/model.js``: the table itself, for the query's vector in the browser."""
-    raw = {key: model.raw[key] for key in ("dims", "scales", "tokens", "vectors")}
-    return f"window.cardkbFinderModel={json.dumps(raw, separators=(',', ':'))};\n"
+    return _script("cardkbFinderModel",
+                   {key: model.raw[key] for key in ("dims", "scales", "tokens", "vectors")})
