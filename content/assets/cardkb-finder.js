@@ -234,6 +234,8 @@
     phrasesPerPattern: 2,
     /* Past the third, a pattern is listed only if it scores this share of the best one. */
     keepShare: 0.4,
+    /* A safety pattern whose words match, or that scores this share of the best, fits. */
+    safetyShare: 0.5,
   };
 
   function Ranking(data, MiniSearch) {
@@ -395,25 +397,28 @@
     for (var i = 0; i < n; i++) {
       var score = lexWeight * (lexMax > 0 ? lex[i] / lexMax : 0) + semWeight * sem[i];
       if (score <= 0.05 && !(lex[i] > 0)) continue;
-      ranked.push({ pattern: this.patterns[i], index: i, score: score, lexical: lex[i] > 0,
-                    cards: this.cardsFor(i, bestCards[i], meaning) });
+      ranked.push({ pattern: this.patterns[i], index: i, score: score, lexical: lex[i] > 0 });
     }
     ranked.sort(function (a, b) { return b.score - a.score || a.index - b.index; });
     // Weak matches far below the best are noise, but a short list always shows three, and a
-    // safety pattern the words match is never left out: find/ names it above the list.
+    // safety pattern that fits is never left out (find/ names it above the list when it is not
+    // among the first three).
     var top = ranked.length ? ranked[0].score : 0;
+    var fitsSafety = function (r) {
+      return Boolean(r.pattern.isSafety) && (r.lexical || r.score >= TUNING.safetyShare * top);
+    };
     var kept = ranked.filter(function (r, i) {
-      return i < 3 || r.score >= TUNING.keepShare * top || isSafetyMatch(r);
+      return i < 3 || r.score >= TUNING.keepShare * top || fitsSafety(r);
     });
     var results = kept.slice(0, limit || 8);
-    var cutSafety = kept.slice(results.length).filter(isSafetyMatch);
+    var cutSafety = kept.slice(results.length).filter(fitsSafety);
     if (cutSafety.length) results = results.slice(0, results.length - cutSafety.length).concat(cutSafety);
-    return { terms: lexical.terms, typed: lexical.typed, results: results, meaning: meaning };
+    var self = this;
+    results.forEach(function (r) { r.cards = self.cardsFor(r.index, bestCards[r.index], meaning); });
+    var safety = results.filter(fitsSafety)[0] || null;
+    return { terms: lexical.terms, typed: lexical.typed, results: results, meaning: meaning,
+             safety: safety };
   };
-
-  function isSafetyMatch(result) {
-    return Boolean(result.pattern.isSafety) && result.lexical;
-  }
 
   /* A pattern's cards that fit the query best: lexical matches first, then closest in meaning. */
   Ranking.prototype.cardsFor = function (pattern, lexicalCards, meaning) {
@@ -671,11 +676,8 @@
         list.appendChild(resultItem(result, ranked.terms, ranked.meaning, ranked.typed));
       });
       // A matching safety pattern is never left below the fold: name it above the list.
-      var safetyIndex = ranked.results.findIndex(function (r) {
-        return r.pattern.isSafety && (r.lexical || r.score >= 0.5 * ranked.results[0].score);
-      });
-      if (safetyIndex >= 3) {
-        var s = ranked.results[safetyIndex].pattern;
+      if (ranked.safety && ranked.results.indexOf(ranked.safety) >= 3) {
+        var s = ranked.safety.pattern;
         safetyNotice.appendChild(element("strong", {}, "Check for risk: "));
         safetyNotice.appendChild(element("a", { href: s.url }, s.title));
         if (s.safety) safetyNotice.appendChild(document.createTextNode(" " + s.safety));

@@ -175,4 +175,7 @@ test("a safety pattern the words match is never left out, by the keep rule or th
   const three = r.rank("anxiety ", 3);
   assert.equal(three.results.length, 3);
   assert.equal(ids(three)[2], "risk");
+  // the ranking names the safety pattern that fits, for the page's notice: one rule, not two
+  assert.equal(all.safety.pattern.id, "risk");
+  assert.equal(r.rank("depression ", 8).safety, null, "no safety pattern fits a word none has");
 });
