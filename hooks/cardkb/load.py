@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,6 +22,8 @@ from .yaml_source import YamlDocument, read_yaml_file
 
 YAML_SUFFIXES = (".yml", ".yaml")
 PATTERN_FILE = "pattern.yml"
+#: how one file is read and parsed (a live preview passes a cache's)
+ReadFile = Callable[[Path, str, Problems], YamlDocument | None]
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ def check_id(name: str, location: Location, what: str, problems: Problems) -> bo
     return False
 
 
-def load_cards(root: Path, cards_dir: str, problems: Problems) -> list[SourceFile]:
+def load_cards(root: Path, cards_dir: str, problems: Problems,
+               read: ReadFile = read_yaml_file) -> list[SourceFile]:
     """Read every pattern and card file under ``root/cards_dir``, in a stable order."""
     folder = root / cards_dir
     if not folder.is_dir():
@@ -66,12 +70,12 @@ def load_cards(root: Path, cards_dir: str, problems: Problems) -> list[SourceFil
                                f"to {cards_dir}/<pattern-id>/{entry.name}")
             continue
         if check_link(entry, rel, root, problems):
-            sources.extend(_load_pattern_folder(root, entry, rel, problems))
+            sources.extend(_load_pattern_folder(root, entry, rel, problems, read))
     return sources
 
 
-def _load_pattern_folder(root: Path, folder: Path, rel: str,
-                         problems: Problems) -> list[SourceFile]:
+def _load_pattern_folder(root: Path, folder: Path, rel: str, problems: Problems,
+                         read: ReadFile) -> list[SourceFile]:
     pattern_id = folder.name
     id_ok = check_id(pattern_id, Location(rel), "pattern", problems)
     sources: list[SourceFile] = []
@@ -97,7 +101,7 @@ def _load_pattern_folder(root: Path, folder: Path, rel: str,
         if kind == "card" and not check_id(card_id, Location(entry_rel), "card", problems):
             continue
         readable = check_file(entry, entry_rel, root, problems)
-        document = read_yaml_file(entry, entry_rel, problems) if readable else None
+        document = read(entry, entry_rel, problems) if readable else None
         if id_ok:
             sources.append(SourceFile(kind, card_id, pattern_id, document))
     return sources

@@ -16,6 +16,7 @@ from .lint import lint_identifiers
 from .load import load_cards
 from .model import KnowledgeBase
 from .problems import Problems
+from .read_cache import ReadCache
 from .validate import validate
 
 
@@ -30,10 +31,17 @@ class CheckedProject:
 
 
 def check_project(root: Path, settings: Settings, docs_dir: str | None,
-                  problems: Problems | None = None) -> CheckedProject:
-    """Run load → validate → link (and the content pages' links) for the project at ``root``."""
+                  problems: Problems | None = None, *,
+                  cache: ReadCache | None = None) -> CheckedProject:
+    """Run load → validate → link (and the content pages' links) for the project at ``root``;
+    with a ``cache`` (a live preview's), only files changed since its last check are parsed."""
     problems = problems if problems is not None else Problems()
-    sources = load_cards(root, settings.cards_dir, problems)
+    if cache is None:
+        sources = load_cards(root, settings.cards_dir, problems)
+    else:
+        cache.begin()
+        sources = load_cards(root, settings.cards_dir, problems, cache.read)
+        cache.finish()
     files = validate(sources, problems)
     kb = link(files, problems, show_drafts=settings.show_drafts)
     if settings.lint_identifiers:

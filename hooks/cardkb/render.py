@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -83,37 +84,60 @@ class SiteRenderer:
 
     def pages(self) -> Iterator[GeneratedPage]:
         """Every page the cards produce: patterns, cards, redirects, the signs and list pages."""
+        return (render() for render in self.page_plan().values())
+
+    def page_plan(self) -> dict[str, Callable[[], GeneratedPage]]:
+        """How to render each page, by its ``src_uri``, rendering none of them yet: a live
+        preview renders only the pages a save may have changed."""
+        plan: dict[str, Callable[[], GeneratedPage]] = {}
+
+        def add(src_uri: str, render: Callable[[], GeneratedPage]) -> None:
+            plan[src_uri] = render
+
         for pattern in self.kb.visible_patterns():
-            page = self._page("pattern", pattern, "pattern.md.j2", pattern=pattern,
-                              listed=self.kb.listed_cards(pattern))
-            yield self._with_draft_banner(page, pattern) if self.kb.is_draft(pattern) else page
+            add(self.layout.folder("pattern", pattern.id) + "index.md",
+                partial(self._pattern_page, pattern))
         for card in self.kb.visible_cards():
-            yield self._page("card", card, "card.md.j2", card=card)
+            add(self.layout.folder("card", card.id) + "index.md",
+                partial(self._page, "card", card, "card.md.j2", card=card))
         for alias, card in self.kb.aliases.items():
             if self.kb.is_visible(card):
-                yield self._redirect(alias, card)
-        yield self._render_page("signs/", "signs.md.j2", groups=self._sign_groups(),
-                                cues=self._cues())
-        yield self._render_page("patterns/", "patterns.md.j2",
-                                pattern_list=self.pattern_list("patterns/"))
-        yield self._render_page(
+                add(self.layout.folder("card", alias) + "index.html",
+                    partial(self._redirect, alias, card))
+        add("signs/index.md", lambda: self._render_page(
+            "signs/", "signs.md.j2", groups=self._sign_groups(), cues=self._cues()))
+        add("patterns/index.md", lambda: self._render_page(
+            "patterns/", "patterns.md.j2", pattern_list=self.pattern_list("patterns/")))
+        add(FIND_FOLDER + "index.md", lambda: self._render_page(
             FIND_FOLDER, "find.md.j2",
             signs_href=relative_href(self.layout.page_url(FIND_FOLDER),
                                      self.layout.page_url("signs/")),
             patterns_href=relative_href(self.layout.page_url(FIND_FOLDER),
-                                        self.layout.page_url("patterns/")))
-        data = finder_data(self.kb, self.layout)
-        yield GeneratedPage(DATA_FILE, data.first)
-        yield GeneratedPage(MORE_FILE, data.more)
-        model = MeaningModel.shipped()
-        yield GeneratedPage(MODEL_FILE, model_script(model))
-        yield GeneratedPage(VECTORS_FILE, finder_vectors(self.kb, model))
-        yield self._render_page("editors/", "editors.md.j2", today=self.today,
-                                overdue=overdue_reviews(self.kb, self.today))
-        yield GeneratedPage("cards.json", export_json(self.kb, self.layout, self.today))
+                                        self.layout.page_url("patterns/"))))
+        data = cache(lambda: finder_data(self.kb, self.layout))
+        add(DATA_FILE, lambda: GeneratedPage(DATA_FILE, data().first))
+        add(MORE_FILE, lambda: GeneratedPage(MORE_FILE, data().more))
+        add(MODEL_FILE, lambda: GeneratedPage(MODEL_FILE, model_script(MeaningModel.shipped())))
+        add(VECTORS_FILE, lambda: GeneratedPage(
+            VECTORS_FILE, finder_vectors(self.kb, MeaningModel.shipped())))
+        add("editors/index.md", lambda: self._render_page(
+            "editors/", "editors.md.j2", today=self.today,
+            overdue=overdue_reviews(self.kb, self.today)))
+        add("cards.json", lambda: GeneratedPage(
+            "cards.json", export_json(self.kb, self.layout, self.today)))
         for file_name in SCHEMA_FILES.values():
-            schema = resources.files(__package__).joinpath("schema", file_name)
-            yield GeneratedPage(f"schema/{file_name}", schema.read_text("utf-8"))
+            add(f"schema/{file_name}", partial(self._schema_page, file_name))
+        return plan
+
+    def _pattern_page(self, pattern: Pattern) -> GeneratedPage:
+        page = self._page("pattern", pattern, "pattern.md.j2", pattern=pattern,
+                          listed=self.kb.listed_cards(pattern))
+        return self._with_draft_banner(page, pattern) if self.kb.is_draft(pattern) else page
+
+    @staticmethod
+    def _schema_page(file_name: str) -> GeneratedPage:
+        schema = resources.files(__package__).joinpath("schema", file_name)
+        return GeneratedPage(f"schema/{file_name}", schema.read_text("utf-8"))
 
     def _page(self, kind: str, entity: Entity, template: str, **context: Any) -> GeneratedPage:
         return self._render_page(self.layout.folder(kind, entity.id), template, **context)
