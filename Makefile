@@ -22,8 +22,9 @@ $(TEST_TOOLS): $(INSTALLED)
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
+# cardkb's preview: after a save it rebuilds only the pages that changed (README, "Preview").
 serve: $(INSTALLED)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/cardkb preview --dev-addr 127.0.0.1:8000
 
 build: $(INSTALLED)
 	$(BIN)/mkdocs build --strict

@@ -1,9 +1,12 @@
-"""The live preview (``make serve``) shows problems in the page, and recovers when they are fixed.
+"""The live preview shows problems in the page, recovers when they are fixed, and answers fast.
 
 Authors are clinicians: while they edit a card, the preview in their browser is where they look.
-A real ``mkdocs serve`` runs on a loopback port; a broken card must not leave the browser waiting
-(MkDocs' behaviour when a rebuild fails) but serve the rest of the site with every problem listed
-at the top of each page, and the list must go away once the file is fixed.
+A real preview runs on a loopback port: ``cardkb preview`` (what ``make serve`` runs) and
+``mkdocs serve`` (which still works with the plugin). A broken card must not leave the browser
+waiting (MkDocs' behaviour when a rebuild fails) but serve the rest of the site with every
+problem listed at the top of each page, and the list must go away once the file is fixed.
+``cardkb preview`` also rebuilds only the pages a save changed, and never holds a request while
+it rebuilds.
 """
 
 from __future__ import annotations
@@ -65,15 +68,23 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60) -> bool:
     return False
 
 
+#: each preview's command, and what it prints once it serves
+COMMANDS = {
+    "cardkb": (["-m", "cardkb.cli", "preview", "--dev-addr"], "serving the preview on"),
+    "mkdocs": (["-m", "mkdocs", "serve", "--dev-addr"], "Serving on"),
+}
+
+
 class Preview:
-    def __init__(self, project: Project, *options: str) -> None:
+    def __init__(self, project: Project, *options: str, command: str = "cardkb") -> None:
         self.project = project
         self.url = f"http://127.0.0.1:{free_port()}/"
         self.log = project.root / "serve.log"
+        arguments, self.ready = COMMANDS[command]
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks")}
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", self.url[7:-1], *options],
+                [sys.executable, *arguments, self.url[7:-1], *options],
                 cwd=project.root, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def page(self, path: str) -> tuple[int, str]:
@@ -88,19 +99,21 @@ class Preview:
 
 
 @contextmanager
-def serving(project: Project, *options: str) -> Iterator[Preview]:
-    """``mkdocs serve`` of the project, once it has built and listens; stopped afterwards."""
-    server = Preview(project, *options)
+def serving(project: Project, *options: str, command: str = "cardkb") -> Iterator[Preview]:
+    """A preview of the project, once it has built and listens; stopped afterwards."""
+    server = Preview(project, *options, command=command)
     try:
-        assert wait_for(lambda: "Serving on" in server.output()), server.output()
+        assert wait_for(lambda: server.ready in server.output()), server.output()
         yield server
     finally:
         server.stop()
 
 
-@pytest.fixture
-def preview(make_project: Callable[..., Project]) -> Iterator[Preview]:
-    with serving(make_project({"cards/stuck/name-it.yml": BROKEN_CARD})) as server:
+@pytest.fixture(params=list(COMMANDS))
+def preview(request: pytest.FixtureRequest,
+            make_project: Callable[..., Project]) -> Iterator[Preview]:
+    with serving(make_project({"cards/stuck/name-it.yml": BROKEN_CARD}),
+                 command=request.param) as server:
         yield server
 
 
@@ -163,7 +176,7 @@ def test_the_preview_survives_a_card_whose_pattern_is_broken(
 def test_serve_clean_serves_the_site(make_project: Callable[..., Project]) -> None:
     """``mkdocs serve --clean`` tells the plugin it is a build; it must not be built into a
     staging folder that the server never sees."""
-    with serving(make_project(), "--clean") as server:
+    with serving(make_project(), "--clean", command="mkdocs") as server:
         assert server.page("cards/name-it/")[0] == 200
         assert server.page("")[0] == 200
 
@@ -179,3 +192,70 @@ def test_the_notice_marks_warnings_and_shows_messages_as_text() -> None:
     assert "content/x.md:2:1: warning: [[old]]: 'old' is retired" in text_of(notice)
     assert "2 problems" in text_of(notice)
     assert renderer.problems_notice([]) == ""
+
+
+# -- cardkb preview: only what a save changed, and never a held request -------------------------
+
+def without_reload_script(html: str) -> str:
+    """The page as built: the server adds a script that changes with every save."""
+    return re.sub(r"<script>/\* cardkb preview.*?</script>", "", html, flags=re.DOTALL)
+
+
+def rebuilt_counts(output: str) -> list[int]:
+    return [int(n) for n in re.findall(r"cardkb: (\d+) pages? rebuilt in", output)]
+
+
+def test_a_save_rebuilds_only_the_pages_it_changed(make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    with serving(project) as server:
+        untouched = without_reload_script(server.page("cards/ask-directly/")[1])
+        project.write({"cards/stuck/name-it.yml": BASE_FILES["cards/stuck/name-it.yml"].replace(
+            "Make the lack of progress the topic.", "Make the stalemate itself the topic.")})
+        assert wait_for(lambda: "stalemate itself" in server.page("cards/name-it/")[1], 10), \
+            server.output()
+        assert "stalemate itself" in server.page("patterns/stuck/")[1]
+        # the card's page and its pattern's page, and none of the others
+        assert wait_for(lambda: rebuilt_counts(server.output()) == [2], 5), server.output()
+        assert without_reload_script(server.page("cards/ask-directly/")[1]) == untouched
+        assert "built the whole preview" in server.output()
+        assert server.output().count("built the whole preview") == 1
+
+
+def test_a_new_problem_shows_on_every_page_without_rebuilding_them(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    with serving(project) as server:
+        project.write({"cards/stuck/name-it.yml": BASE_FILES["cards/stuck/name-it.yml"].replace(
+            "Make the lack of progress the topic.", "Make [[no-such-card]] the topic.")})
+        assert wait_for(lambda: "no-such-card" in text_of(server.page("")[1]), 10), \
+            server.output()
+        for path in ("", "patterns/risk/", "cards/ask-directly/", "signs/"):
+            assert "cardkb-problems" in server.page(path)[1], path
+        assert max(rebuilt_counts(server.output())) <= 2
+        project.write({"cards/stuck/name-it.yml": BASE_FILES["cards/stuck/name-it.yml"]})
+        assert wait_for(lambda: "cardkb-problems" not in server.page("")[1], 10), server.output()
+        assert server.output().count("built the whole preview") == 1
+
+
+def test_requests_are_answered_while_the_whole_site_is_rebuilt(
+        make_project: Callable[..., Project]) -> None:
+    """A new card changes the set of pages, so the whole site is built again; meanwhile the
+    last site is served at once (``mkdocs serve`` holds every request until it is done)."""
+    project = make_project()
+    with serving(project) as server:
+        project.write({"cards/stuck/new-card.yml": BASE_FILES["cards/stuck/name-it.yml"]
+                       .replace("Name the stuckness", "A brand new card")})
+        slowest, served_old = 0.0, 0
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            status, _ = server.page("cards/new-card/")
+            assert server.page("patterns/stuck/")[0] == 200
+            slowest = max(slowest, time.monotonic() - started)
+            if status == 200:
+                break
+            served_old += 1
+        assert status == 200, server.output()
+        assert served_old > 0  # the old site was served while the new one was built
+        assert slowest < 1.0, f"a request waited {slowest:.2f} s"
+        assert wait_for(lambda: server.output().count("built the whole preview") == 2, 5)

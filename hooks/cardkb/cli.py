@@ -2,7 +2,8 @@
 
 ``cardkb check`` is fast enough for a pre-commit hook; ``cardkb new`` writes a file an editor with
 the YAML language server can complete and validate; ``cardkb ids`` lists what can be linked;
-``cardkb init DIR`` starts a new knowledge base.
+``cardkb init DIR`` starts a new knowledge base; ``cardkb preview`` serves the site while you edit
+(``make serve``).
 """
 
 from __future__ import annotations
@@ -53,12 +54,18 @@ def _main(argv: Sequence[str] | None) -> int:
     render.add_argument("out", type=Path, help="the folder to write (its docs/ is replaced)")
     render.add_argument("--offline", action="store_true",
                         help="links for a copy opened from disk (explicit index.html files)")
+    preview = commands.add_parser(
+        "preview", help="serve the site and rebuild only the pages a save changed (make serve)")
+    preview.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT",
+                         help="where to serve it (default: 127.0.0.1:8000)")
     init = commands.add_parser("init", help="create a new knowledge base in a new folder")
     init.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "init":
         return _init(args.folder)
+    if args.command == "preview":
+        return _preview(args.config_file, args.dev_addr)
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
@@ -149,6 +156,19 @@ def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> i
     print(f"cardkb: wrote {count} files into {out / DOCS_FOLDER} and the navigation into "
           f"{out / NAVIGATION_FILE}")
     return 0
+
+
+def _preview(config_file: Path, dev_addr: str) -> int:
+    # MkDocs is imported only here: `cardkb check` must stay quick for pre-commit hooks.
+    import logging
+
+    from .mkdocs_preview import preview
+
+    logging.basicConfig(format="%(levelname)-8s-  %(message)s", level=logging.INFO)
+    if not config_file.is_file():
+        print(f"cardkb: {config_file} not found: run this in the knowledge base's folder")
+        return 1
+    return preview(config_file, dev_addr)
 
 
 def _init(folder: Path) -> int:

@@ -21,21 +21,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .config import Settings
-from .engine_files import prepare_site
+from .engine_files import RenderedSite, prepare_site
+from .live_site import LiveSite
 from .navigation import NavLink, NavNode, NavSection
+from .preview_server import NOTICE_MARKER
 from .problems import Location, Problem, Problems, Severity
 from .project import check_project
 from .project_files import is_ordinary_file
-from .render import SiteRenderer
+from .read_cache import ReadCache
+from .render import GeneratedPage, SiteRenderer
 from .site_files import OVERRIDES_DIR, SiteAsset, site_assets
 from .staging import StagedSite
 from .urls import UrlLayout
@@ -70,8 +75,15 @@ class BuildState:
     finished: bool = False
     failed: bool = False
     generated: set[str] = field(default_factory=set)
-    #: the problems shown at the top of every page of a live preview
+    #: what each page of a live preview carries where the problems go (``cardkb preview``: a
+    #: marker that its server replaces with :attr:`notice_html`)
     notice: str = ""
+    notice_html: str = ""
+    #: ``cardkb preview``'s knowledge base, kept between saves, and what MkDocs made of it
+    live: LiveSite | None = None
+    files: Files | None = None
+    nav: Navigation | None = None
+    env: jinja2.Environment | None = None
 
 
 class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-call]
@@ -80,6 +92,9 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
 
     def __init__(self) -> None:
         self.state = BuildState()
+        #: set by ``cardkb preview`` (mkdocs_preview.py) before it builds: the preview keeps
+        #: the knowledge base between saves, and the server adds the problems to each page
+        self.read_cache: ReadCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `mkdocs serve --clean` reports itself as "build", but serves a temporary folder of its
@@ -104,23 +119,34 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
             problems.error(Location("mkdocs.yml"), "extra: analytics would send every reader's "
                            "visits outside the practice; a cardkb site requests nothing from "
                            "outside, so remove it")
-        checked = check_project(root, settings, docs_dir, problems)
         previewing = state.command == "serve"
-        found = problems.sorted()
-        _report(found, preview_log if previewing else log)
-        if problems.errors and not previewing:
-            raise Abort(f"cardkb: {len(problems.errors)} problem(s) in the cards or their links; "
-                        "nothing was built and the last site is unchanged")
-        kb = checked.knowledge_base
-        if previewing:
-            # The author sees drafts in the preview, marked as drafts; the problems listed are
-            # still exactly those a build would stop on.
-            kb.show_drafts = True
-        site = prepare_site(kb, UrlLayout(config.use_directory_urls), settings, config.nav,
-                            Path(config.docs_dir))
+        layout = UrlLayout(config.use_directory_urls)
+        if self.read_cache is not None:
+            state.live = LiveSite(root, settings, docs_dir, layout, config.nav, self.read_cache)
+            snapshot = state.live.start(problems)
+            report_problems(snapshot.problems, preview_log)
+            site = RenderedSite(snapshot.renderer, snapshot.navigation)
+            found = snapshot.problems
+        else:
+            checked = check_project(root, settings, docs_dir, problems)
+            found = problems.sorted()
+            report_problems(found, preview_log if previewing else log)
+            if problems.errors and not previewing:
+                raise Abort(f"cardkb: {len(problems.errors)} problem(s) in the cards or their "
+                            "links; nothing was built and the last site is unchanged")
+            kb = checked.knowledge_base
+            if previewing:
+                # The author sees drafts in the preview, marked as drafts; the problems listed
+                # are still exactly those a build would stop on.
+                kb.show_drafts = True
+            site = prepare_site(kb, layout, settings, config.nav, Path(config.docs_dir))
         state.renderer = site.renderer
         notice = state.renderer.problems_notice(found) if previewing else ""
-        state.notice = str(notice)  # plain text from here: Markup + str would escape the page
+        # plain text from here: Markup + str would escape the page; `cardkb preview`'s server
+        # puts the problems where the marker is as it serves the page, so a save that adds or
+        # mends a problem need not build every page again
+        state.notice_html = str(notice)
+        state.notice = NOTICE_MARKER if state.live else state.notice_html
         state.finished = state.failed = False
         config.extra["cardkb"] = {**(config.extra.get("cardkb") or {}),
                                   "disclaimer": settings.disclaimer}
@@ -156,7 +182,10 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
             if files.get_file_from_path(asset.src_uri) is None:
                 files.append(File.generated(config, asset.src_uri,
                                             abs_src_path=str(asset.path)))
-        for page in state.renderer.pages():
+        pages = ([GeneratedPage(uri, text) for uri, text in state.live.snapshot.pages.items()]
+                 if state.live is not None and state.live.snapshot is not None
+                 else state.renderer.pages())
+        for page in pages:
             if files.get_file_from_path(page.src_uri) is not None:
                 raise Abort(f"{Path(config.docs_dir).name}/{page.src_uri}: this page would hide "
                             "a generated cardkb page; rename or move it")
@@ -165,14 +194,27 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
             files.append(File.generated(config, page.src_uri, content=page.content,
                                         inclusion=InclusionLevel.NOT_IN_NAV))
             state.generated.add(page.src_uri)
-        if state.command == "serve":
+        if state.command == "serve" and state.live is None:  # the live site has them already
             for page in state.renderer.broken_pages():
                 if page.src_uri not in state.generated and not files.get_file_from_path(
                         page.src_uri):
                     files.append(File.generated(config, page.src_uri, content=page.content,
                                                 inclusion=InclusionLevel.NOT_IN_NAV))
                     state.generated.add(page.src_uri)
+        if state.live is not None:
+            state.files = files
         return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if self.state.live is not None:
+            self.state.nav = nav
+        return nav
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig,
+               files: Files) -> jinja2.Environment:
+        if self.state.live is not None:
+            self.state.env = env
+        return env
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
@@ -274,7 +316,8 @@ def _text(title: str) -> Markup:
     return Markup.escape(title)
 
 
-def _report(problems: list[Problem], logger: logging.Logger) -> None:
+def report_problems(problems: list[Problem], logger: logging.Logger) -> None:
+    """Each problem as one line of the build's (or the preview's) log."""
     for problem in problems:
         if problem.severity is Severity.ERROR:
             logger.error(str(problem))
@@ -282,4 +325,4 @@ def _report(problems: list[Problem], logger: logging.Logger) -> None:
             logger.warning(str(problem))
 
 
-__all__ = ["CardkbPlugin", "SiteAsset", "mkdocs_nav"]
+__all__ = ["CardkbPlugin", "SiteAsset", "mkdocs_nav", "report_problems"]

@@ -1,0 +1,204 @@
+"""``cardkb preview``: the live preview on MkDocs, answering a save in about a second.
+
+``mkdocs serve`` builds every page again after each save, and holds every request meanwhile:
+35-42 s at 3,000 cards. Here MkDocs builds the whole site once, with the cardkb plugin keeping
+its knowledge base (:class:`~cardkb.live_site.LiveSite`); after a save, the live site names the
+pages whose text changed, and only those go through MkDocs' own page machinery again (Markdown,
+the theme's template, the plugins' page events), each written whole and moved into place. A
+save that changes the set of pages or the navigation builds a whole new site in a new folder,
+while the last one is still served. :class:`~cardkb.preview_server.PreviewServer` serves it all
+without ever waiting for a rebuild, with the problems shown at the top of every page.
+
+The finder's index and the JSON export keep their state until the next full build.
+
+This module is MkDocs' side of the preview, like ``mkdocs_plugin.py``; it uses two functions of
+``mkdocs.commands.build`` that build one page, which MkDocs' own build calls for every page.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands.build import _build_page, _populate_page, build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, ConfigurationError
+from mkdocs.structure.files import File, InclusionLevel
+
+from .file_watch import ChangeWatcher
+from .live_site import Update
+from .mkdocs_plugin import CardkbPlugin, report_problems
+from .preview_server import PreviewServer
+from .read_cache import ReadCache
+
+log = logging.getLogger("cardkb.preview")
+
+
+@dataclass
+class _Built:
+    """One full build: its folder, and the MkDocs objects its pages are rebuilt with."""
+
+    site_dir: Path
+    config: MkDocsConfig
+    plugin: CardkbPlugin
+    doc_files: Sequence[File] = ()
+
+
+class MkDocsPreview:
+    def __init__(self, config_file: Path, host: str, port: int) -> None:
+        self.config_file = config_file.resolve()
+        self.root = self.config_file.parent
+        self.server = PreviewServer(host, port)
+        self.cache = ReadCache()
+        self.built: _Built | None = None
+
+    # -- full builds ------------------------------------------------------------------------
+
+    def build_everything(self) -> bool:
+        """Build the whole site into a new folder and serve it; on failure keep the last one."""
+        site_dir = Path(tempfile.mkdtemp(prefix="cardkb-preview-"))
+        started = time.monotonic()
+        try:
+            config = load_config(str(self.config_file), site_dir=str(site_dir))
+            config.site_url = self.server.url
+            plugin = config.plugins["cardkb"]
+            if not isinstance(plugin, CardkbPlugin):
+                raise Abort("mkdocs.yml must list the cardkb plugin under plugins:")
+            plugin.read_cache = self.cache
+            config.plugins.on_startup(command="serve", dirty=False)
+            build(config, serve_url=self.server.url)
+        except (Abort, ConfigurationError, OSError) as error:
+            log.error("cardkb: the preview could not be built (%s)%s", error,
+                      "; the last one is still shown" if self.built else "")
+            shutil.rmtree(site_dir, ignore_errors=True)
+            return False
+        state = plugin.state
+        assert state.files is not None
+        built = _Built(site_dir, config, plugin,
+                       state.files.documentation_pages(inclusion=InclusionLevel.is_in_serve))
+        previous, self.built = self.built, built
+        self.server.publish(site_dir, state.notice_html)
+        if previous is not None:
+            previous.config.plugins.on_shutdown()
+            shutil.rmtree(previous.site_dir, ignore_errors=True)
+        log.info("cardkb: built the whole preview in %.1f s", time.monotonic() - started)
+        return True
+
+    # -- one save ---------------------------------------------------------------------------
+
+    def saved(self, paths: set[Path]) -> None:
+        """Rebuild what the saves of ``paths`` changed."""
+        built = self.built
+        live = built.plugin.state.live if built is not None else None
+        relative = {_relative(path, self.root) for path in paths}
+        if built is None or live is None or any(
+                not _inside(path, live.settings.cards_dir) and
+                not _inside(path, live.docs_dir) for path in relative):
+            self.build_everything()  # mkdocs.yml, the theme's overrides, or no site yet
+            return
+        started = time.monotonic()
+        update = live.update(relative)
+        if update.everything or not self._rebuild(built, update):
+            self.build_everything()  # which lists the problems
+            return
+        report_problems(update.snapshot.problems, log)
+        built.plugin.state.notice_html = str(update.snapshot.renderer.problems_notice(
+            update.snapshot.problems))
+        self.server.publish(built.site_dir, built.plugin.state.notice_html)
+        count = len(update.pages) + len(update.content)
+        log.info("cardkb: %d page%s rebuilt in %.2f s (%d looked at); the finder's index "
+                 "catches up at the next full build", count, "s" * (count != 1),
+                 time.monotonic() - started, update.rendered)
+
+    def _rebuild(self, built: _Built, update: Update) -> bool:
+        """Build the changed pages again; False when a page's title moved the navigation."""
+        state = built.plugin.state
+        files = state.files
+        assert files is not None and state.nav is not None and state.env is not None
+        state.renderer = update.snapshot.renderer
+        for src_uri, text in update.pages.items():
+            file = files.get_file_from_path(src_uri)
+            assert file is not None
+            file.content_string = text
+            if file.page is None:  # not a page: a redirect, the finder's data
+                _replace(Path(file.abs_dest_path), text.encode("utf-8"))
+                continue
+            self._build(built, file)
+        for src_uri in update.content:
+            file = files.get_file_from_path(src_uri)
+            if file is None or file.page is None:
+                return False
+            title = file.page.title
+            self._build(built, file)
+            if file.page.title != title:
+                return False
+        return True
+
+    def _build(self, built: _Built, file: File) -> None:
+        """One page through MkDocs, written to a new file that then replaces the old one."""
+        config, state = built.config, built.plugin.state
+        assert file.page is not None and state.files and state.nav and state.env
+        final = file.abs_dest_path
+        partial = f"{final}.cardkb-new"
+        file.abs_dest_path = partial  # cached per file: set back below
+        try:
+            _populate_page(file.page, config, state.files)
+            _build_page(file.page, config, built.doc_files, state.nav, state.env)
+        finally:
+            file.abs_dest_path = final
+        os.replace(partial, final)
+
+    # -- the whole preview ------------------------------------------------------------------
+
+    def run(self) -> int:
+        if not self.build_everything():
+            return 1
+        live = self.built.plugin.state.live if self.built else None
+        watched = [self.config_file]
+        if live is not None:
+            watched += [self.root / live.settings.cards_dir, self.root / live.docs_dir]
+        watched += [Path(p) for p in self.built.config.watch] if self.built else []
+        serving = threading.Thread(target=self.server.serve_forever, daemon=True)
+        serving.start()
+        log.info("cardkb: serving the preview on %s (Ctrl-C to stop)", self.server.url)
+        watcher = ChangeWatcher(watched)
+        try:
+            while True:
+                self.saved(watcher.next_changes())
+        finally:
+            watcher.stop()
+            self.server.shutdown()
+            if self.built is not None:
+                self.built.config.plugins.on_shutdown()
+                shutil.rmtree(self.built.site_dir, ignore_errors=True)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip("/") + "/")
+
+
+def _replace(target: Path, content: bytes) -> None:
+    partial = target.with_name(target.name + ".cardkb-new")
+    partial.write_bytes(content)
+    os.replace(partial, target)
+
+
+def preview(config_file: Path, dev_addr: str) -> int:
+    """Run the preview until Ctrl-C."""
+    host, _, port = dev_addr.rpartition(":")
+    return MkDocsPreview(config_file, host or "127.0.0.1", int(port)).run()

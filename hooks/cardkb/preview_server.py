@@ -1,0 +1,148 @@
+"""The live preview's web server: serves the last built site and never waits for a rebuild.
+
+MkDocs' own server holds every request while a rebuild runs (half a minute at 3,000 cards).
+This one serves the folder it was last given; a rebuild writes each page whole (a new file
+moved into place) or builds a new folder that replaces the old one in one step, so a reader
+always gets a complete page, at once.
+
+Two things are added to each HTML page as it is served, so that no page has to be built again
+for them: the problems notice, where the page has :data:`NOTICE_MARKER`, and a small script
+that reloads the page when a save changed the site (it asks ``/.cardkb/changes`` and the
+server answers when something changed, or after half a minute).
+
+Engine-agnostic, and only for a preview on the author's own machine (it binds to the address
+given, normally 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import threading
+import time
+import urllib.parse
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+#: where a page of the preview shows the problems: replaced as the page is served
+NOTICE_MARKER = "<!-- cardkb:problems -->"
+CHANGES_PATH = "/.cardkb/changes"
+#: how long the reload script's question may wait for an answer
+POLL_SECONDS = 30.0
+
+_RELOAD_SCRIPT = """<script>/* cardkb preview: reload when a save changed the site */
+(() => {{
+  const shown = {epoch};
+  const ask = () => fetch("{path}?after=" + shown, {{cache: "no-store"}})
+    .then((answer) => answer.text())
+    .then((epoch) => Number(epoch) > shown ? location.reload() : ask(),
+          () => setTimeout(ask, 1000));
+  ask();
+}})();
+</script>"""
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """Serves :attr:`root`; :meth:`publish` moves it on to a newer state of the site."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__((host, port), _Handler)
+        self.root: Path | None = None
+        self.notice = b""
+        self.epoch = _now()
+        self._changed = threading.Condition()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def publish(self, root: Path, notice: str) -> None:
+        """Serve ``root`` from now on, with ``notice`` in every page, and reload the
+        browsers that show the preview."""
+        with self._changed:
+            self.root, self.notice = root, notice.encode("utf-8")
+            self.epoch = max(_now(), self.epoch + 1)
+            self._changed.notify_all()
+
+    def changes_after(self, epoch: int, timeout: float = POLL_SECONDS) -> int:
+        """The epoch of the site, once it is newer than ``epoch`` (or the timeout passed)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.epoch > epoch, timeout=timeout)
+            return self.epoch
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def do_HEAD(self) -> None:
+        self._answer(body=False)
+
+    def do_GET(self) -> None:
+        self._answer(body=True)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the terminal is for the problems and what each save rebuilt."""
+
+    def _answer(self, body: bool) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == CHANGES_PATH:
+            after = urllib.parse.parse_qs(url.query).get("after", ["0"])[0]
+            epoch = self.server.changes_after(int(after) if after.isdigit() else 0)
+            return self._send(HTTPStatus.OK, "text/plain", str(epoch).encode(), body)
+        root, notice, epoch = self.server.root, self.server.notice, self.server.epoch
+        if root is None:
+            return self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain",
+                              b"The preview is being built.", body)
+        path = urllib.parse.unquote(url.path)
+        relative = posixpath.normpath("/" + path).lstrip("/")  # never above the site's root
+        file = root / relative if relative not in ("", ".") else root
+        if file.is_dir():
+            if not path.endswith("/"):
+                return self._redirect(url.path + "/")
+            file = file / "index.html"
+        status = HTTPStatus.OK
+        if not file.is_file():
+            status, file = HTTPStatus.NOT_FOUND, root / "404.html"
+            if not file.is_file():
+                return self._send(status, "text/plain", b"404 - Not found", body)
+        try:
+            content = file.read_bytes()
+        except OSError:  # replaced by a rebuild between the two steps: the reader retries
+            return self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain", b"Try again.", body)
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            content = _with_preview_parts(content, notice, epoch)
+        self._send(status, kind, content, body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.FOUND)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, status: HTTPStatus, kind: str, content: bytes, body: bool) -> None:
+        self.send_response(status)
+        charset = "; charset=utf-8" if kind.startswith("text/") or kind.endswith(
+            ("javascript", "json")) else ""
+        self.send_header("Content-Type", kind + charset)
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("Cache-Control", "no-store")  # an edit must show on reload
+        self.end_headers()
+        if body:
+            self.wfile.write(content)
+
+
+def _with_preview_parts(page: bytes, notice: bytes, epoch: int) -> bytes:
+    page = page.replace(NOTICE_MARKER.encode(), notice, 1)
+    script = _RELOAD_SCRIPT.format(epoch=epoch, path=CHANGES_PATH).encode()
+    end = page.rfind(b"</body>")
+    return page + script if end < 0 else page[:end] + script + page[end:]
+
+
+def _now() -> int:
+    return time.time_ns() // 1_000_000
