@@ -76,8 +76,10 @@ def link(files: ValidatedFiles, problems: Problems, *, show_drafts: bool = False
 
 def markdown_fields(entity: Entity) -> list[tuple[JsonPath, str]]:
     """Every Markdown field of a pattern or card, with its path in the file (from the schema)."""
-    return [(path, text) for path, text, _kind in
-            fields_of_kind(entity.document.data, entity.kind, FieldKind.MARKDOWN)]
+    document, kind = entity.document, entity.kind
+    return document.derived("markdown fields", lambda _: [
+        (path, text) for path, text, _kind in
+        fields_of_kind(document.data, kind, FieldKind.MARKDOWN)], Problems())
 
 
 def _check_what_can_be_read(source: SourceFile, kb: KnowledgeBase, problems: Problems) -> None:

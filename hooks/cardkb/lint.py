@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from .fields import FieldKind, fields_of_kind
 from .identifiers import find_identifiers
@@ -34,17 +35,21 @@ def plain_text_fields(document: YamlDocument, kind: str) -> Iterator[tuple[JsonP
 def lint_identifiers(kb: KnowledgeBase, problems: Problems) -> None:
     documents = [(e.kind, e.document) for e in [*kb.patterns.values(), *kb.cards.values()]]
     for kind, document in [*documents, *kb.invalid_documents]:
-        texts = [(path, text, True) for path, text in plain_text_fields(document, kind)]
-        texts += [(path, text, False) for path, text, _kind in
-                  fields_of_kind(document.data, kind, FieldKind.MARKDOWN)
-                  if path[0] not in _NOT_LINTED]
-        for path, text, urls in texts:
-            for hit in find_identifiers(_without_links(text), urls=urls):
-                where = document.find_in_value(path, hit.found)
-                field = path[0]
-                problems.error(where, f"{field}: this looks like {_article(hit.kind)} "
-                               f"('{hit.found}'); example text must not identify anyone: "
-                               "use a placeholder such as [partner] or leave it out")
+        document.derived("lint", partial(_lint, document, kind), problems)
+
+
+def _lint(document: YamlDocument, kind: str, problems: Problems) -> None:
+    texts = [(path, text, True) for path, text in plain_text_fields(document, kind)]
+    texts += [(path, text, False) for path, text, _kind in
+              fields_of_kind(document.data, kind, FieldKind.MARKDOWN)
+              if path[0] not in _NOT_LINTED]
+    for path, text, urls in texts:
+        for hit in find_identifiers(_without_links(text), urls=urls):
+            where = document.find_in_value(path, hit.found)
+            field = path[0]
+            problems.error(where, f"{field}: this looks like {_article(hit.kind)} "
+                           f"('{hit.found}'); example text must not identify anyone: "
+                           "use a placeholder such as [partner] or leave it out")
 
 
 def _without_links(text: str) -> str:

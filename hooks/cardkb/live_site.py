@@ -178,8 +178,12 @@ class LiveSite:
         by_address = {self._address(uri): uri for uri in plan}
         candidates = {uri for uri in sources if uri in plan} | set(LISTS)
         changed = {self._address(uri) for uri in sources}
+        # Every link to a page ends in its last folder's name (``../name-it/``,
+        # ``../../cards/name-it/index.html``): only pages holding that are read for links.
+        names = {address.rstrip("/").rsplit("/", 1)[-1] + "/" for address in changed}
         for uri, text in old.pages.items():
-            if not changed.isdisjoint(self._links(uri, text)):
+            if any(name in text for name in names) and \
+                    not changed.isdisjoint(self._links(uri, text)):
                 candidates.add(uri)
         for uri in sources:
             before = old.pages.get(uri) or old.content.get(uri, "")

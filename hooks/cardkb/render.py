@@ -70,13 +70,7 @@ class SiteRenderer:
                  today: datetime.date | None = None) -> None:
         self.kb, self.layout, self.settings = kb, layout, settings
         self.today = today or datetime.date.today()
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-            lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-            # Markdown heading ids are written {#id}: keep Jinja's comments out of their way
-            comment_start_string="<#", comment_end_string="#>")
-        self.env.filters["md"] = lambda text: Markup(escape_markdown(text))
-        self.env.globals.update(seen_in_headings=SEEN_IN_HEADINGS, Status=Status)
+        self.env = _template_environment()
         self._field_markdown = MarkdownRenderer(self._field_link)
         self._html_cache: dict[tuple[int, str], Markup] = {}
 
@@ -271,6 +265,20 @@ class SiteRenderer:
     def _cues(self) -> list[Card]:
         cards = [c for c in self.kb.visible_cards() if c.status is not Status.RETIRED]
         return sorted(cards, key=lambda c: c.sign.casefold())
+
+
+@cache
+def _template_environment() -> jinja2.Environment:
+    """The templates, compiled once per process: a live preview renders with a new renderer
+    after every save, and compiling them took longer than rendering its pages."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+        lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        # Markdown heading ids are written {#id}: keep Jinja's comments out of their way
+        comment_start_string="<#", comment_end_string="#>")
+    env.filters["md"] = lambda text: Markup(escape_markdown(text))
+    env.globals.update(seen_in_headings=SEEN_IN_HEADINGS, Status=Status)
+    return env
 
 
 def _file_id(kind: str, path: str) -> str:

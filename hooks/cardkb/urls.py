@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Entity
 
@@ -44,6 +45,7 @@ class UrlLayout:
         return stem + "/" if self.directory_urls else stem + ".html"
 
 
+@lru_cache(maxsize=1 << 16)
 def relative_href(from_url: str, to_url: str) -> str:
     """A link from the page at ``from_url`` to ``to_url``, both relative to the site root."""
     if from_url and not from_url.endswith("/"):

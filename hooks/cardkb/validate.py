@@ -12,6 +12,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -37,19 +38,26 @@ class ValidatedFiles:
 def validate(sources: list[SourceFile], problems: Problems) -> ValidatedFiles:
     result = ValidatedFiles()
     for source in sources:
-        if source.document is not None:
-            _check_list_items_in_plain_text(source.document, source.kind, problems)
-        if source.document is None or not check_shape(source.document, source.kind, problems):
+        document = source.document
+        if document is None or not document.derived(
+                "shape", partial(_check_file, document, source.kind), problems):
             result.invalid.append(source)
             continue
-        data = source.document.data
-        _check_review(source.document, data, problems)
         if source.kind == "pattern":
-            result.patterns.append(_from_data(Pattern, source, source.document))
+            result.patterns.append(_from_data(Pattern, source, document))
         else:
-            result.cards.append(_from_data(Card, source, source.document,
+            result.cards.append(_from_data(Card, source, document,
                                            pattern_id=source.pattern_id))
     return result
+
+
+def _check_file(document: YamlDocument, kind: str, problems: Problems) -> bool:
+    """The checks of one file on its own; whether its shape is right."""
+    _check_list_items_in_plain_text(document, kind, problems)
+    if not check_shape(document, kind, problems):
+        return False
+    _check_review(document, document.data, problems)
+    return True
 
 
 _LIST_ITEM_LINE = re.compile(r"\n[ \t]*- ")
@@ -99,10 +107,16 @@ def _from_data(cls: type[EntityT], source: SourceFile, document: YamlDocument,
                **file_fields: Any) -> EntityT:
     """A pattern or card from its file's data: every field of the schema, typed as the model
     declares it. A field added to the schema and the model needs nothing here."""
-    data = document.data
-    fields = {name: convert(data[name], (name,))
-              for name, convert in _converters(cls, source.kind) if name in data}
-    return cls(id=source.id, document=document, **file_fields, **fields)
+    def convert_all(_: Problems) -> dict[str, Any]:
+        data = document.data
+        return {name: convert(data[name], (name,))
+                for name, convert in _converters(cls, source.kind) if name in data}
+
+    fields = document.derived(f"{cls.__name__} fields", convert_all, Problems())
+    # lists copied: each check links fresh entities, and must not share what they hold
+    copied: dict[str, Any] = {name: list(value) if isinstance(value, list) else value
+                              for name, value in fields.items()}
+    return cls(id=source.id, document=document, **file_fields, **copied)
 
 
 Converter = Callable[[Any, JsonPath], Any]

@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _LINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
 _OPENING = re.compile(r"\[\[")
@@ -62,9 +63,16 @@ def scan_wikilinks(markdown: str) -> tuple[list[WikiLink], list[StrayBrackets]]:
     """Every link outside code, and every pair of brackets there that does not make one."""
     if "[[" not in markdown:  # most text has no links: skip the masking
         return [], []
+    links, strays = _scan(markdown)
+    return list(links), list(strays)
+
+
+@lru_cache(maxsize=1 << 16)
+def _scan(markdown: str) -> tuple[tuple[WikiLink, ...], tuple[StrayBrackets, ...]]:
+    """Scanned once per text: a live preview checks the same texts after every save."""
     masked = mask_code(markdown)
     links = _links(markdown, masked)
-    return links, _strays(markdown, masked, links)
+    return tuple(links), tuple(_strays(markdown, masked, links))
 
 
 def _strays(markdown: str, masked: str, links: list[WikiLink]) -> list[StrayBrackets]:

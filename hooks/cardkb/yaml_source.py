@@ -20,17 +20,18 @@ import datetime
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .problems import Location, Problems
+from .problems import Location, Problem, Problems
 from .project_files import MAX_BYTES, decode_utf8, read_limited
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ITEMS", "MAX_KEYS", "YamlDocument", "parse_yaml",
@@ -65,6 +66,9 @@ TYPE_NAMES = {
 }
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Span:
     """Where a value stands in the source: start and end as character offsets."""
@@ -88,6 +92,19 @@ class YamlDocument:
     _unaligned: set[JsonPath] = field(default_factory=set, repr=False)
     _token_index: dict[tuple[JsonPath, str], dict[str, list[int]]] = field(
         default_factory=dict, repr=False)
+    _derived: dict[str, tuple[Any, tuple[Problem, ...]]] = field(default_factory=dict,
+                                                                  repr=False)
+
+    def derived(self, stage: str, compute: Callable[[Problems], T], problems: Problems) -> T:
+        """What ``stage`` of the pipeline works out from this file alone, and the problems it
+        finds there: worked out once per document. A live preview keeps a file's document while
+        the file is unchanged, so a save checks only the saved file again."""
+        if stage not in self._derived:
+            own = Problems()
+            self._derived[stage] = compute(own), tuple(own)
+        result, found = self._derived[stage]
+        problems.extend(found)
+        return result  # type: ignore[no-any-return]
 
     @cached_property
     def _line_starts(self) -> list[int]:
