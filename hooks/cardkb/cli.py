@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .mkdocs_config import SiteConfig, read_site_config
-from .problems import Problems
+from .problems import Problems, one_line
 from .project import CheckedProject, check_project
 from .review import overdue_reviews
 
@@ -108,13 +108,16 @@ def _due(checked: CheckedProject) -> None:
 
 def _ids(checked: CheckedProject) -> int:
     kb = checked.knowledge_base
+    # Titles are author text: shown with one_line, so a title cannot send the terminal a
+    # control sequence (or split the line a script reads).
     for pattern in kb.patterns.values():
-        print(f"{pattern.id}\tpattern\t{pattern.title}")
+        print(f"{pattern.id}\tpattern\t{one_line(pattern.title)}")
         for card in pattern.cards:
             if card.pattern is pattern:
-                print(f"{card.id}\tcard ({card.verdict}, {card.status.value})\t{card.title}")
+                print(f"{card.id}\tcard ({card.verdict}, {card.status.value})\t"
+                      f"{one_line(card.title)}")
     for alias, card in kb.aliases.items():
-        print(f"{alias}\tformer id of {card.id}\t{card.title}")
+        print(f"{alias}\tformer id of {card.id}\t{one_line(card.title)}")
     return 0 if checked.ok else _report(checked.problems)
 
 
