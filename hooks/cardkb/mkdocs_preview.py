@@ -201,4 +201,14 @@ def _replace(target: Path, content: bytes) -> None:
 def preview(config_file: Path, dev_addr: str) -> int:
     """Run the preview until Ctrl-C."""
     host, _, port = dev_addr.rpartition(":")
-    return MkDocsPreview(config_file, host or "127.0.0.1", int(port)).run()
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        print(f"cardkb: --dev-addr {dev_addr}: give a host and a port, such as 127.0.0.1:8000")
+        return 1
+    try:
+        session = MkDocsPreview(config_file, host or "127.0.0.1", int(port))
+    except OSError as error:
+        print(f"cardkb: cannot serve the preview on {dev_addr} ({error.strerror}): is another "
+              f"preview running? Stop it, or give another port, such as --dev-addr "
+              f"{host or '127.0.0.1'}:{int(port) + 1}")
+        return 1
+    return session.run()
