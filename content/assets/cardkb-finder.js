@@ -238,8 +238,18 @@
     safetyShare: 0.5,
   };
 
+  /* A text's words, lower case, without apostrophes, one space apart and around: for phrases. */
+  function phraseText(text) {
+    return " " + tokenize(text).map(function (w) { return w.replace(/['’]/g, ""); }).join(" ") + " ";
+  }
+
   function Ranking(data, MiniSearch) {
     setStopWords(data.stopWords);
+    /* " phrase " matches whole words; " phrase" (written with a final *) longer words too. */
+    this.riskPhrases = (data.riskPhrases || []).map(function (phrase) {
+      var prefix = /\*$/.test(phrase);
+      return phraseText(phrase.replace(/\*$/, "")).slice(0, prefix ? -1 : undefined);
+    }).filter(function (phrase) { return phrase.trim(); });
     var built = documents(data);
     this.patterns = built.patterns;
     this.cards = built.cards;
@@ -399,13 +409,25 @@
       if (score <= 0.05 && !(lex[i] > 0)) continue;
       ranked.push({ pattern: this.patterns[i], index: i, score: score, lexical: lex[i] > 0 });
     }
+    // Words of risk keep every safety pattern among the results, however it scores.
+    var risk = this.riskPhrase(query);
+    if (risk) {
+      var listed = ranked.map(function (r) { return r.index; });
+      this.patterns.forEach(function (pattern, index) {
+        if (pattern.isSafety && listed.indexOf(index) < 0) {
+          var score = lexWeight * (lexMax > 0 ? lex[index] / lexMax : 0) + semWeight * sem[index];
+          ranked.push({ pattern: pattern, index: index, score: score, lexical: lex[index] > 0 });
+        }
+      });
+    }
     ranked.sort(function (a, b) { return b.score - a.score || a.index - b.index; });
     // Weak matches far below the best are noise, but a short list always shows three, and a
     // safety pattern that fits is never left out (find/ names it above the list when it is not
     // among the first three).
     var top = ranked.length ? ranked[0].score : 0;
     var fitsSafety = function (r) {
-      return Boolean(r.pattern.isSafety) && (r.lexical || r.score >= TUNING.safetyShare * top);
+      return Boolean(r.pattern.isSafety) &&
+        (Boolean(risk) || r.lexical || r.score >= TUNING.safetyShare * top);
     };
     var kept = ranked.filter(function (r, i) {
       return i < 3 || r.score >= TUNING.keepShare * top || fitsSafety(r);
@@ -417,7 +439,16 @@
     results.forEach(function (r) { r.cards = self.cardsFor(r.index, bestCards[r.index], meaning); });
     var safety = results.filter(fitsSafety)[0] || null;
     return { terms: lexical.terms, typed: lexical.typed, results: results, meaning: meaning,
-             safety: safety };
+             safety: safety, risk: risk };
+  };
+
+  /* The first of the words of risk (finder_risk_phrases.txt) that the query holds, or null. */
+  Ranking.prototype.riskPhrase = function (query) {
+    var text = phraseText(query);
+    for (var i = 0; i < this.riskPhrases.length; i++) {
+      if (text.indexOf(this.riskPhrases[i]) >= 0) return this.riskPhrases[i].trim();
+    }
+    return null;
   };
 
   /* A pattern's cards that fit the query best: lexical matches first, then closest in meaning. */
@@ -675,8 +706,9 @@
       ranked.results.forEach(function (result) {
         list.appendChild(resultItem(result, ranked.terms, ranked.meaning, ranked.typed));
       });
-      // A matching safety pattern is never left below the fold: name it above the list.
-      if (ranked.safety && ranked.results.indexOf(ranked.safety) >= 3) {
+      // A matching safety pattern is never left below the fold, and words of risk always
+      // name it: above the list.
+      if (ranked.safety && (ranked.risk || ranked.results.indexOf(ranked.safety) >= 3)) {
         var s = ranked.safety.pattern;
         safetyNotice.appendChild(element("strong", {}, "Check for risk: "));
         safetyNotice.appendChild(element("a", { href: s.url }, s.title));

@@ -35,9 +35,17 @@ SAFETY_TAG = "safety"
 MAX_BODY_CHARS = 600
 MAX_CARD_TEXT_CHARS = 300
 
-STOP_WORDS = frozenset(
-    line for line in Path(__file__).with_name("finder_stopwords.txt").read_text("utf-8").split("\n")
-    if line and not line.startswith("#"))
+
+
+def _word_list(name: str) -> frozenset[str]:
+    """A list shipped beside this module: one entry per line, ``#`` lines are comments."""
+    text = Path(__file__).with_name(name).read_text("utf-8")
+    return frozenset(line for line in text.split("\n") if line and not line.startswith("#"))
+
+
+STOP_WORDS = _word_list("finder_stopwords.txt")
+#: phrases that always raise the safety notice (see the file for where they come from)
+RISK_PHRASES = _word_list("finder_risk_phrases.txt")
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[*_`#>|]+|^\s*[-+]\s+|^\s*\d+[.)]\s+", re.MULTILINE)
@@ -92,6 +100,7 @@ def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
     first: dict[str, Any] = {
         "format": 2,
         "stopWords": sorted(STOP_WORDS),
+        "riskPhrases": sorted(RISK_PHRASES),
         "urls": {kind: relative_href(page_url, layout.url(kind, "ID")).replace("ID", "{id}")
                  for kind in ("pattern", "card")},
         "fields": {

@@ -20,6 +20,9 @@ const R = require(path.join(REPO, "content", "assets", "cardkb-finder.js"));
 const STOP_WORDS = fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_stopwords.txt"), "utf8")
   .split("\n").filter((line) => line && !line.startsWith("#"));
 R.setStopWords(STOP_WORDS);
+/* hooks/cardkb/finder_risk_phrases.txt, the same way. */
+const RISK_PHRASES = fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_risk_phrases.txt"), "utf8")
+  .split("\n").filter((line) => line && !line.startsWith("#"));
 
 let shippedModel = null;
 /* The model as the site ships it (hooks/cardkb/finder_model.json), loaded once. */
@@ -50,7 +53,7 @@ function finderData(patterns, cards) {
   };
   const row = (names, record) => names.map((name) => value(record, name));
   const first = {
-    format: 2, stopWords: STOP_WORDS, fields: fields,
+    format: 2, stopWords: STOP_WORDS, riskPhrases: RISK_PHRASES, fields: fields,
     urls: { pattern: "../patterns/{id}/", card: "../cards/{id}/" },
     patterns: patterns.map((p) => row(fields.pattern, p)),
     cards: (cards || []).map((c) => row(fields.card, c)),
