@@ -27,7 +27,7 @@ _Loader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(n
 
 
 def config(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.load(path.read_text("utf-8"), Loader=_Loader)  # noqa: S506
+    data: dict[str, Any] = yaml.load(path.read_text("utf-8"), Loader=_Loader)
     return data
 
 
