@@ -166,8 +166,30 @@ def test_a_new_title_in_the_navigation_asks_for_everything(project: Path) -> Non
     assert site.update({CARD}).everything
 
 
-def test_a_new_card_asks_for_everything(project: Path) -> None:
+def test_a_new_card_adds_its_page_and_shows_on_its_pattern(project: Path) -> None:
     site = live(project)
+    source = (project / CARD).read_text("utf-8").replace(
+        'title: "Make the lack of progress the topic"', 'title: "A card just written"')
+    (project / "cards/stuck-client/a-new-card.yml").write_text(source, "utf-8")
+    update = site.update({"cards/stuck-client/a-new-card.yml"})
+    assert not update.everything
+    assert "cards/a-new-card/index.md" in update.pages
+    assert "A card just written" in update.pages[PATTERN_PAGE]
+    assert_same_as_fresh(site, project)
+
+
+def test_a_deleted_card_takes_its_page_and_every_mention_with_it(project: Path) -> None:
+    site = live(project)
+    (project / CARD).unlink()
+    update = site.update({CARD})
+    assert not update.everything
+    assert update.removed == [CARD_PAGE]
+    assert PATTERN_PAGE in update.pages
+    assert_same_as_fresh(site, project)
+
+
+def test_with_the_cards_in_the_navigation_a_new_card_asks_for_everything(project: Path) -> None:
+    site = live(project, Settings())
     source = (project / CARD).read_text("utf-8")
     (project / "cards/stuck-client/a-new-card.yml").write_text(source, "utf-8")
     assert site.update({"cards/stuck-client/a-new-card.yml"}).everything

@@ -259,3 +259,21 @@ def test_requests_are_answered_while_the_whole_site_is_rebuilt(
         assert served_old > 0  # the old site was served while the new one was built
         assert slowest < 1.0, f"a request waited {slowest:.2f} s"
         assert wait_for(lambda: server.output().count("built the whole preview") == 2, 5)
+
+
+def test_a_new_card_and_a_deleted_one_without_rebuilding_everything(
+        make_project: Callable[..., Project]) -> None:
+    """With more patterns than the navigation lists cards for (here: none), a card's own
+    page comes and goes like any other change."""
+    project = make_project({"mkdocs.yml": BASE_FILES["mkdocs.yml"].replace(
+        "    show_drafts: false", "    show_drafts: false\n    nav_max_patterns: 0")})
+    with serving(project) as server:
+        project.write({"cards/stuck/brand-new.yml": BASE_FILES["cards/stuck/name-it.yml"]
+                       .replace("Name the stuckness", "A card just written")})
+        assert wait_for(lambda: server.page("cards/brand-new/")[0] == 200, 10), server.output()
+        assert "A card just written" in server.page("cards/brand-new/")[1]
+        assert "A card just written" in server.page("patterns/stuck/")[1]
+        project.remove("cards/stuck/brand-new.yml")
+        assert wait_for(lambda: server.page("cards/brand-new/")[0] == 404, 10), server.output()
+        assert "A card just written" not in server.page("patterns/stuck/")[1]
+        assert server.output().count("built the whole preview") == 1

@@ -22,19 +22,30 @@ class ChangeWatcher(FileSystemEventHandler):
     def __init__(self, paths: Iterable[Path]) -> None:
         self._changed: set[Path] = set()
         self._event = threading.Condition()
-        self._observer = self._start(list(dict.fromkeys(p for p in paths if p.exists())))
+        self._watched: set[Path] = set()
+        self._observer = self._start(paths)
 
-    def _start(self, paths: list[Path]) -> BaseObserver:
+    def _start(self, paths: Iterable[Path]) -> BaseObserver:
+        wanted = list(paths)
         for kind in (Observer, PollingObserver):
             observer = kind()
             try:
-                for path in paths:
-                    observer.schedule(self, str(path), recursive=path.is_dir())
                 observer.start()
+                self._observer = observer
+                self.add(wanted)
                 return observer
             except OSError:  # no inotify here, or too many folders for it
-                continue
+                observer.stop()
+                self._watched.clear()
         raise OSError("cannot watch the project's files")
+
+    def add(self, paths: Iterable[Path]) -> None:
+        """Watch these files and folders too (those that exist, each once)."""
+        for path in paths:
+            path = path.resolve()
+            if path.exists() and path not in self._watched:
+                self._observer.schedule(self, str(path), recursive=path.is_dir())
+                self._watched.add(path)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if isinstance(event, DirModifiedEvent) or event.event_type in ("opened", "closed_no_write"):

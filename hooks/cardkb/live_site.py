@@ -13,9 +13,10 @@ only the pages that can show what changed, and keeps those whose text really dif
   which any save can change.
 
 The finder's index and the JSON export are left as they are until the next full build: they
-hold every card, and rebuilding them would cost the second the preview has. A save that changes
-the set of pages or the navigation (a new or deleted file, a pattern's title) needs every page
-built again, and :meth:`LiveSite.update` says so instead of rendering anything.
+hold every card, and rebuilding them would cost the second the preview has. A new or deleted
+card or pattern adds or removes its page like any other change. A save that changes the
+navigation (which every page carries) or the set of hand-written pages needs every page built
+again, and :meth:`LiveSite.update` says so instead of rendering anything.
 
 Engine-agnostic: an engine adapter builds the pages this returns.
 """
@@ -69,8 +70,10 @@ class Update:
     snapshot: Snapshot
     #: the set of pages or the navigation changed: every page must be built again
     everything: bool = False
-    #: generated pages whose text changed, by ``src_uri``
+    #: generated pages whose text changed, or that are new, by ``src_uri``
     pages: dict[str, str] = field(default_factory=dict)
+    #: generated pages that are gone (a card deleted, renamed or retired from the preview)
+    removed: list[str] = field(default_factory=list)
     #: hand-written pages whose text or filled-in links changed
     content: list[str] = field(default_factory=list)
     #: how many pages were rendered to find those
@@ -105,29 +108,27 @@ class LiveSite:
         kb, renderer, navigation = self._check(problems)
         plan = self._plan(renderer)
         new_problems = problems.sorted()
-        if set(plan) != set(old.pages) or \
-                navigation_data(navigation) != navigation_data(old.navigation):
-            self.snapshot = Snapshot(kb, renderer, navigation, new_problems, {}, {})
-            return Update(self.snapshot, everything=True)
         content = self._content(renderer)
-        if set(content) != set(old.content):
+        if navigation_data(navigation) != navigation_data(old.navigation) or \
+                set(content) != set(old.content):
             self.snapshot = Snapshot(kb, renderer, navigation, new_problems, {}, {})
             return Update(self.snapshot, everything=True)
         changed_content = [uri for uri, text in content.items() if old.content[uri] != text]
-        sources = self._entity_pages(self.cache.reread) | {
+        added, removed = set(plan) - set(old.pages), set(old.pages) - set(plan)
+        sources = self._entity_pages(self.cache.reread | self.cache.gone) | added | removed | {
             uri for uri in content if f"{self.docs_dir}/{uri}" in changed_files}
         rendered = _Rendered(plan)
         candidates = self._candidates(sources, old, content, rendered)
         candidates |= self._showing(candidates, (old.kb, kb)) & set(plan)
-        pages = dict(old.pages)
         changed: dict[str, str] = {}
         for uri in sorted(candidates):
             text = rendered[uri]
-            if text != old.pages[uri]:
-                changed[uri] = pages[uri] = text
+            if text != old.pages.get(uri):
+                changed[uri] = text
+        pages = {uri: changed[uri] if uri in changed else old.pages[uri] for uri in plan}
         self.snapshot = Snapshot(kb, renderer, navigation, new_problems, pages, content)
-        return Update(self.snapshot, pages=changed, content=changed_content,
-                      rendered=len(rendered))
+        return Update(self.snapshot, pages=changed, removed=sorted(removed),
+                      content=changed_content, rendered=len(rendered))
 
     # -- steps ------------------------------------------------------------------------------
 

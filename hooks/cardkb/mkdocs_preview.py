@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.commands.build import _build_page, _populate_page, build
@@ -32,11 +32,14 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.structure.pages import Page
 
 from .file_watch import ChangeWatcher
 from .live_site import Update
+from .mkdocs_config import read_site_config
 from .mkdocs_plugin import CardkbPlugin, report_problems
 from .preview_server import PreviewServer
+from .problems import Problems
 from .read_cache import ReadCache
 
 log = logging.getLogger("cardkb.preview")
@@ -50,6 +53,8 @@ class _Built:
     config: MkDocsConfig
     plugin: CardkbPlugin
     doc_files: Sequence[File] = ()
+    #: the generated pages ``doc_files`` was listed with
+    generated: set[str] = field(default_factory=set)
 
 
 class MkDocsPreview:
@@ -83,7 +88,8 @@ class MkDocsPreview:
         state = plugin.state
         assert state.files is not None
         built = _Built(site_dir, config, plugin,
-                       state.files.documentation_pages(inclusion=InclusionLevel.is_in_serve))
+                       state.files.documentation_pages(inclusion=InclusionLevel.is_in_serve),
+                       set(state.generated))
         previous, self.built = self.built, built
         self.server.publish(site_dir, state.notice_html)
         if previous is not None:
@@ -120,18 +126,35 @@ class MkDocsPreview:
 
     def _rebuild(self, built: _Built, update: Update) -> bool:
         """Build the changed pages again; False when a page's title moved the navigation."""
-        state = built.plugin.state
+        config, state = built.config, built.plugin.state
         files = state.files
         assert files is not None and state.nav is not None and state.env is not None
         state.renderer = update.snapshot.renderer
+        for src_uri in update.removed:
+            file = files.get_file_from_path(src_uri)
+            if file is not None:
+                files.remove(file)
+                state.generated.discard(src_uri)
+                Path(file.abs_dest_path).unlink(missing_ok=True)
+        for src_uri, text in update.pages.items():
+            if files.get_file_from_path(src_uri) is None:  # a new card, pattern or former id
+                file = File.generated(config, src_uri, content=text,
+                                      inclusion=InclusionLevel.NOT_IN_NAV)
+                files.append(file)
+                state.generated.add(src_uri)
+                if file.is_documentation_page():
+                    Page(None, file, config)
+        if state.generated != built.generated:
+            built.doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+            built.generated = set(state.generated)
         for src_uri, text in update.pages.items():
             file = files.get_file_from_path(src_uri)
             assert file is not None
             file.content_string = text
             if file.page is None:  # not a page: a redirect, the finder's data
                 _replace(Path(file.abs_dest_path), text.encode("utf-8"))
-                continue
-            self._build(built, file)
+            else:
+                self._build(built, file)
         for src_uri in update.content:
             file = files.get_file_from_path(src_uri)
             if file is None or file.page is None:
@@ -159,18 +182,15 @@ class MkDocsPreview:
     # -- the whole preview ------------------------------------------------------------------
 
     def run(self) -> int:
-        if not self.build_everything():
-            return 1
-        live = self.built.plugin.state.live if self.built else None
-        watched = [self.config_file]
-        if live is not None:
-            watched += [self.root / live.settings.cards_dir, self.root / live.docs_dir]
-        watched += [Path(p) for p in self.built.config.watch] if self.built else []
-        serving = threading.Thread(target=self.server.serve_forever, daemon=True)
-        serving.start()
-        log.info("cardkb: serving the preview on %s (Ctrl-C to stop)", self.server.url)
-        watcher = ChangeWatcher(watched)
+        # Watched before the first build, so that a file saved while it runs is not missed.
+        watcher = ChangeWatcher(self._source_folders())
         try:
+            if not self.build_everything():
+                return 1
+            if self.built is not None:
+                watcher.add(Path(path) for path in self.built.config.watch)
+            threading.Thread(target=self.server.serve_forever, daemon=True).start()
+            log.info("cardkb: serving the preview on %s (Ctrl-C to stop)", self.server.url)
             while True:
                 self.saved(watcher.next_changes())
         finally:
@@ -179,6 +199,13 @@ class MkDocsPreview:
             if self.built is not None:
                 self.built.config.plugins.on_shutdown()
                 shutil.rmtree(self.built.site_dir, ignore_errors=True)
+
+    def _source_folders(self) -> list[Path]:
+        """mkdocs.yml, the cards and the docs folder (read as ``cardkb check`` reads them)."""
+        site = read_site_config(self.config_file, Problems())
+        if site is None:
+            return [self.config_file]
+        return [self.config_file, site.root / site.settings.cards_dir, site.root / site.docs_dir]
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -194,6 +221,7 @@ def _inside(path: str, folder: str) -> bool:
 
 def _replace(target: Path, content: bytes) -> None:
     partial = target.with_name(target.name + ".cardkb-new")
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial.write_bytes(content)
     os.replace(partial, target)
 

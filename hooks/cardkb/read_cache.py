@@ -33,6 +33,8 @@ class ReadCache:
 
     _parsed: dict[str, _Parsed] = field(default_factory=dict)
     reread: set[str] = field(default_factory=set)
+    #: the files the last check found gone (deleted, renamed, or no longer read)
+    gone: set[str] = field(default_factory=set)
     _seen: set[str] = field(default_factory=set)
 
     def begin(self) -> None:
@@ -42,10 +44,10 @@ class ReadCache:
 
     def finish(self) -> set[str]:
         """End a check; return the paths that were cached but are gone now."""
-        gone = set(self._parsed) - self._seen
-        for path in gone:
+        self.gone = set(self._parsed) - self._seen
+        for path in self.gone:
             del self._parsed[path]
-        return gone
+        return self.gone
 
     def forget(self, rel_paths: set[str]) -> None:
         """Parse these files again at the next check, whatever their keys say: a file saved
