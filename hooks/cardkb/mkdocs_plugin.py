@@ -30,7 +30,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .config import Settings
-from .engine_files import prepare_site
+from .engine_files import REQUIRED_EXTENSIONS, VERDICT_STATUS, prepare_site
 from .navigation import NavLink, NavNode, NavSection
 from .problems import Location, Problem, Problems, Severity
 from .project import check_project
@@ -49,10 +49,6 @@ if not preview_log.handlers:
     _preview_handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
     preview_log.addHandler(_preview_handler)
     preview_log.propagate = False
-
-REQUIRED_EXTENSIONS = ("attr_list", "toc", "admonition")
-#: a card page's ``status`` (its verdict) as Material's sidebar names it on hover
-VERDICT_STATUS = {"backfires": "Tends to backfire", "works": "Works"}
 
 
 class CardkbPluginConfig(base.Config):  # type: ignore[no-untyped-call]
