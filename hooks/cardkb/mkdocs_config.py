@@ -61,7 +61,8 @@ def read_config_mapping(config_file: Path, problems: Problems) -> dict[str, Any]
 
 def site_config(config_file: Path, raw: dict[str, Any], problems: Problems) -> SiteConfig:
     """The settings cardkb reads from a configuration already loaded."""
-    extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
+    extra = raw.get("extra")
+    extra = extra if isinstance(extra, dict) else {}
     settings = Settings.from_mapping(extra.get("cardkb"), problems, Location(config_file.name))
     nav = raw.get("nav") if isinstance(raw.get("nav"), list) else None
     return SiteConfig(config_file.resolve().parent, str(raw.get("docs_dir", "docs")), settings,
