@@ -33,10 +33,6 @@ from .urls import UrlLayout
 
 DOCS_FOLDER = "docs"
 NAVIGATION_FILE = "navigation.json"
-#: the Markdown extensions cardkb's pages are written for (attribute lists, anchors, notes)
-REQUIRED_EXTENSIONS = ("attr_list", "toc", "admonition")
-#: a card page's ``status`` (its verdict) as the theme's navigation names it on hover
-VERDICT_STATUS = {"backfires": "Tends to backfire", "works": "Works"}
 
 
 @dataclass(frozen=True)

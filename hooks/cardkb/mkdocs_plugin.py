@@ -30,7 +30,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .config import Settings
-from .engine_files import REQUIRED_EXTENSIONS, VERDICT_STATUS, prepare_site
+from .engine_files import prepare_site
 from .navigation import NavLink, NavNode, NavSection
 from .problems import Location, Problem, Problems, Severity
 from .project import check_project
@@ -38,6 +38,7 @@ from .project_files import is_ordinary_file
 from .render import SiteRenderer
 from .site_files import OVERRIDES_DIR, SiteAsset, site_assets
 from .staging import StagedSite
+from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS
 from .urls import UrlLayout
 
 log = logging.getLogger("mkdocs.plugins.cardkb")

@@ -93,7 +93,7 @@ class SiteRenderer:
             if self.kb.is_visible(card):
                 yield self._redirect(alias, card)
         yield self._render_page("signs/", "signs.md.j2", groups=self._sign_groups(),
-                                cue_groups=self._cue_groups())
+                                cues=self._cues())
         yield self._render_page("patterns/", "patterns.md.j2",
                                 pattern_list=self.pattern_list("patterns/"))
         yield self._render_page(
@@ -244,7 +244,7 @@ class SiteRenderer:
         return [(SEEN_IN_HEADINGS[k], sorted(v, key=lambda s: s[0].casefold()))
                 for k, v in groups.items() if v]
 
-    def _cue_groups(self) -> list[tuple[Pattern, list[Card]]]:
+    def _cues(self) -> list[tuple[Pattern, list[Card]]]:
         """Each pattern's cues under a heading of its own: one list of every card's cue would
         be one search section of hundreds of thousands of characters on a large site (more
         than Zensical's search can index, and one useless hit in any engine's search)."""

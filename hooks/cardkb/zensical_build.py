@@ -21,18 +21,13 @@ from typing import Any
 
 import yaml
 
-from .engine_files import (
-    REQUIRED_EXTENSIONS,
-    VERDICT_STATUS,
-    RenderedSite,
-    render_site,
-    write_site,
-)
+from .engine_files import RenderedSite, render_site, write_site
 from .mkdocs_config import SiteConfig, read_config_mapping, site_config
 from .navigation import NavLink, NavNode, NavSection
 from .problems import Location, Problems
 from .site_files import OVERRIDES_DIR, site_assets
 from .staging import StagedSite
+from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS
 from .urls import UrlLayout
 
 #: Zensical's project folder beside mkdocs.yml: the rendered pages, the configuration, its cache
