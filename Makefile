@@ -8,13 +8,20 @@ TEST_TOOLS := $(VENV)/.installed-test
 # Material prints a notice about its end of life on every build; the README covers it.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint bench bench-search fuzz vendor model system-packages clean
+.PHONY: serve build build-zensical check test lint bench bench-search fuzz vendor model system-packages clean
 
 $(INSTALLED): pyproject.toml
 	@echo "cardkb: installing what the site needs into $(VENV) (first run only, about a minute)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+# Zensical, the second engine (`make build-zensical`, and its test in `make test`).
+ZENSICAL := $(VENV)/.installed-zensical
+$(ZENSICAL): $(INSTALLED)
+	@echo "cardkb: adding Zensical to $(VENV)"
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[zensical]'
 	@touch $@
 
 $(TEST_TOOLS): $(INSTALLED)
@@ -28,6 +35,11 @@ serve: $(INSTALLED)
 
 build: $(INSTALLED)
 	$(BIN)/mkdocs build --strict
+
+# The same site built by Zensical instead of MkDocs (README, "Two engines"): the same check, the
+# same pages, into site/ only when the build succeeded.
+build-zensical: $(ZENSICAL)
+	@$(BIN)/python -m cardkb.zensical_build
 
 # For people: the problems and cardkb's one-line summary, without make's own "Error 1" line,
 # which means nothing to an author. Scripts and pre-commit hooks call `.venv/bin/cardkb check`,
@@ -56,11 +68,11 @@ FINDER_JS := tools/js/node_modules/.package-lock.json
 $(FINDER_JS): tools/js/package.json tools/js/package-lock.json
 	command -v npm >/dev/null && npm ci --prefix tools/js --no-audit --no-fund --silent || true
 
-lint: $(TEST_TOOLS)
+lint: $(TEST_TOOLS) $(ZENSICAL)
 	$(BIN)/ruff check hooks tests tools
 	$(BIN)/mypy
 
-test: $(TEST_TOOLS) system-packages $(EDITOR_SERVER) $(AXE) $(FINDER_JS) lint
+test: $(TEST_TOOLS) $(ZENSICAL) system-packages $(EDITOR_SERVER) $(AXE) $(FINDER_JS) lint
 	@if [ -d tools/js/node_modules ]; then $(BIN)/python tools/vendor_js.py --check; fi
 	$(BIN)/pytest
 
@@ -85,9 +97,10 @@ model:
 bench-search: $(TEST_TOOLS)
 	$(BIN)/python tools/bench_search.py
 
-# .site.cardkb-staging/ and .site.cardkb-previous/ are what a build killed midway leaves beside site/.
+# .site.cardkb-staging/ and .site.cardkb-previous/ are what a build killed midway leaves beside site/;
+# .cardkb-zensical/ is Zensical's work folder.
 clean:
-	rm -rf site .site.cardkb-* $(VENV) .venv-model
+	rm -rf site .site.cardkb-* .cardkb-zensical $(VENV) .venv-model
 
 # A long fuzz run (issue 11): CARDKB_FUZZ_CASES=200000 make fuzz for longer still.
 fuzz: $(TEST_TOOLS)

@@ -8,7 +8,8 @@ exactly those, by their SHA-256 hashes. After upgrading Material, build the site
     python3 deploy/csp_hashes.py site
 
 then put the hashes it prints into the `script-src` of cardkb-site.conf (``make test`` fails
-until they match). Only the standard library is used.
+until they match). A site built with Zensical (``make build-zensical``) has scripts of its own,
+allowed in cardkb-site-zensical.conf. Only the standard library is used.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def inline_script_hashes(site: Path) -> dict[str, str]:
 def main(argv: list[str]) -> int:
     site = Path(argv[1] if len(argv) > 1 else "site")
     if not (site / "index.html").is_file():
-        print(f"{site} is not a built site: run `mkdocs build` first", file=sys.stderr)
+        print(f"{site} is not a built site: run `make build` (or `make build-zensical`) first", file=sys.stderr)
         return 2
     found = inline_script_hashes(site)
     for digest, page in sorted(found.items(), key=lambda item: item[1]):

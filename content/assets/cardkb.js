@@ -29,6 +29,20 @@
     return node && node.tagName !== "H1" ? node : null;
   }
 
+  /** The heading a heading sits under (the cues' "Cues that prompt a move" over each
+      pattern's), or null: a heading with no list of its own hides with the lists under it. */
+  function parentOf(heading) {
+    var level = Number(heading.tagName.charAt(1));
+    var node = heading.previousElementSibling;
+    while (node && !(/^H[2-6]$/.test(node.tagName) && Number(node.tagName.charAt(1)) < level)) {
+      if (node.tagName === "H1") {
+        return null;
+      }
+      node = node.previousElementSibling;
+    }
+    return node;
+  }
+
   // Inputs already wired up. Kept here rather than in an attribute of the page, because
   // instant navigation may swap in a page whose markup still carries such an attribute.
   var wired = new WeakSet();
@@ -53,6 +67,19 @@
         };
       }
     );
+    var parents = [];
+    groups.forEach(function (group) {
+      var parent = group.heading && parentOf(group.heading);
+      if (!parent) {
+        return;
+      }
+      var known = parents.find(function (entry) { return entry.heading === parent; });
+      if (known) {
+        known.groups.push(group);
+      } else {
+        parents.push({ heading: parent, groups: [group] });
+      }
+    });
 
     function apply() {
       var words = normalise(input.value).split(" ").filter(Boolean);
@@ -71,6 +98,9 @@
           group.heading.hidden = shownHere === 0;
         }
         shown += shownHere;
+      });
+      parents.forEach(function (parent) {
+        parent.heading.hidden = parent.groups.every(function (group) { return group.list.hidden; });
       });
       if (empty) {
         empty.hidden = shown > 0;

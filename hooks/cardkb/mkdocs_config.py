@@ -35,9 +35,17 @@ class SiteConfig:
     #: the configured navigation, in mkdocs.yml's shape; None when there is none
     nav: list[Any] | None = None
     directory_urls: bool = True
+    site_dir: str = "site"
 
 
 def read_site_config(config_file: Path, problems: Problems) -> SiteConfig | None:
+    raw = read_config_mapping(config_file, problems)
+    return None if raw is None else site_config(config_file, raw, problems)
+
+
+def read_config_mapping(config_file: Path, problems: Problems) -> dict[str, Any] | None:
+    """mkdocs.yml as plain data, tags it cannot read as None; None (and a problem) when the
+    file cannot be read or parsed."""
     where = Location(config_file.name)
     try:
         raw: Any = yaml.load(config_file.read_text("utf-8"), Loader=_TolerantLoader)
@@ -48,9 +56,15 @@ def read_site_config(config_file: Path, problems: Problems) -> SiteConfig | None
     except yaml.YAMLError as error:
         problems.error(where, f"mkdocs.yml does not parse: {error}")
         return None
-    raw = raw if isinstance(raw, dict) else {}
-    extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
-    settings = Settings.from_mapping(extra.get("cardkb"), problems, where)
+    return raw if isinstance(raw, dict) else {}
+
+
+def site_config(config_file: Path, raw: dict[str, Any], problems: Problems) -> SiteConfig:
+    """The settings cardkb reads from a configuration already loaded."""
+    extra = raw.get("extra")
+    extra = extra if isinstance(extra, dict) else {}
+    settings = Settings.from_mapping(extra.get("cardkb"), problems, Location(config_file.name))
     nav = raw.get("nav") if isinstance(raw.get("nav"), list) else None
     return SiteConfig(config_file.resolve().parent, str(raw.get("docs_dir", "docs")), settings,
-                      nav, raw.get("use_directory_urls") is not False)
+                      nav, raw.get("use_directory_urls") is not False,
+                      str(raw.get("site_dir", "site")))

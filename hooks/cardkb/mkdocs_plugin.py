@@ -43,6 +43,7 @@ from .read_cache import ReadCache
 from .render import GeneratedPage, SiteRenderer
 from .site_files import OVERRIDES_DIR, SiteAsset, site_assets
 from .staging import StagedSite
+from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS
 from .urls import UrlLayout
 
 log = logging.getLogger("mkdocs.plugins.cardkb")
@@ -54,10 +55,6 @@ if not preview_log.handlers:
     _preview_handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
     preview_log.addHandler(_preview_handler)
     preview_log.propagate = False
-
-REQUIRED_EXTENSIONS = ("attr_list", "toc", "admonition")
-#: a card page's ``status`` (its verdict) as Material's sidebar names it on hover
-VERDICT_STATUS = {"backfires": "Tends to backfire", "works": "Works"}
 
 
 class CardkbPluginConfig(base.Config):  # type: ignore[no-untyped-call]

@@ -262,9 +262,17 @@ class SiteRenderer:
         return [(SEEN_IN_HEADINGS[k], sorted(v, key=lambda s: s[0].casefold()))
                 for k, v in groups.items() if v]
 
-    def _cues(self) -> list[Card]:
-        cards = [c for c in self.kb.visible_cards() if c.status is not Status.RETIRED]
-        return sorted(cards, key=lambda c: c.sign.casefold())
+    def _cues(self) -> list[tuple[Pattern, list[Card]]]:
+        """Each pattern's cues under a heading of its own: one list of every card's cue would
+        be one search section of hundreds of thousands of characters on a large site (more
+        than Zensical's search can index, and one useless hit in any engine's search)."""
+        groups: dict[str, list[Card]] = {}
+        for card in self.kb.visible_cards():
+            if card.status is not Status.RETIRED and card.pattern is not None:
+                groups.setdefault(card.pattern.id, []).append(card)
+        patterns = sorted((p for p in self.kb.visible_patterns() if p.id in groups),
+                          key=lambda p: p.title.casefold())
+        return [(p, sorted(groups[p.id], key=lambda c: c.sign.casefold())) for p in patterns]
 
 
 @cache

@@ -22,9 +22,12 @@ _CLEANUP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 class StagedSite:
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, staging_dir: Path | None = None) -> None:
+        """``staging_dir`` (default: a hidden sibling of the site) must be on the same file
+        system as the site, so that swapping it in is a rename; an engine that builds only
+        inside its own project folder (Zensical) names a folder there."""
         self.site_dir = site_dir
-        self.staging_dir = site_dir.with_name(f".{site_dir.name}.cardkb-staging")
+        self.staging_dir = staging_dir or site_dir.with_name(f".{site_dir.name}.cardkb-staging")
         self._previous_dir = site_dir.with_name(f".{site_dir.name}.cardkb-previous")
         self._handlers: dict[int, Any] = {}
 

@@ -61,9 +61,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def configure(prefix: Path, site: Path, port: int) -> Path:
-    """nginx.conf for a throw-away server around the shipped files; returns its path."""
-    site_conf = (DEPLOY / "cardkb-site.conf").read_text("utf-8")
+def configure(prefix: Path, site: Path, port: int, snippet: str = "cardkb-site.conf") -> Path:
+    """nginx.conf for a throw-away server around the shipped files (``snippet``, the site's part,
+    is cardkb-site.conf or the Zensical build's variant); returns its path."""
+    site_conf = (DEPLOY / snippet).read_text("utf-8")
     for placeholder in (SITE_PLACEHOLDER, PASSWORDS_PLACEHOLDER):
         assert site_conf.count(placeholder) == 1, f"cardkb-site.conf lost its line {placeholder!r}"
     passwords = prefix / "cardkb.htpasswd"
@@ -148,14 +149,21 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> No
 
 
 @pytest.fixture(scope="module")
-def nginx(nginx_executable: str, web_site: Path,
+def site_snippet() -> str:
+    """The shipped configuration of the site's part (a module for the Zensical build sets its
+    own, with its own ``web_site``)."""
+    return "cardkb-site.conf"
+
+
+@pytest.fixture(scope="module")
+def nginx(nginx_executable: str, web_site: Path, site_snippet: str,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The real nginx serving the normal build at /kb/ behind basic auth."""
     executable = nginx_executable
     for _attempt in range(3):
         prefix = tmp_path_factory.mktemp("nginx")
         port = free_port()
-        conf = configure(prefix, web_site, port)
+        conf = configure(prefix, web_site, port, site_snippet)
         command = [executable, "-p", f"{prefix}/", "-c", str(conf), "-e", f"{prefix}/error.log"]
         checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True,
                                  check=False)

@@ -1,0 +1,191 @@
+"""``make build-zensical``: the same site from the same mkdocs.yml, built by Zensical.
+
+Zensical runs no MkDocs plugins, so cardkb does its part ahead of the build: the same check as
+``mkdocs build`` (stopping on the same ``path:line:col: message`` lines, with nothing built), the
+same pages and navigation through the engine seam (:mod:`cardkb.engine_files`), and a Zensical
+configuration derived from mkdocs.yml. Zensical builds only inside its own project folder, so the
+pages, that configuration and the staged site live in ``.cardkb-zensical/``; the staged site
+replaces ``site/`` only when the build succeeded. This is the only module that knows Zensical,
+and it never imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .engine_files import RenderedSite, render_site, write_site
+from .mkdocs_config import SiteConfig, read_config_mapping, site_config
+from .navigation import NavLink, NavNode, NavSection
+from .problems import Location, Problems
+from .site_files import OVERRIDES_DIR, site_assets
+from .staging import StagedSite
+from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS
+from .urls import UrlLayout
+
+#: Zensical's project folder beside mkdocs.yml: the rendered pages, the configuration, its cache
+#: and the staged site.
+WORK_FOLDER = ".cardkb-zensical"
+CONFIG_FILE = "zensical.yml"
+#: Outside files Zensical's own script names, loaded only for what cardkb pages never hold
+#: (Mermaid diagrams, runnable Python, code editors, image lightboxes). Excluded by their exact
+#: addresses, so a Zensical upgrade that changes one fails the strict build until someone looks.
+BUNDLE_OUTSIDE_FILES = (
+    "unpkg.com/mermaid@12/dist/mermaid.min.js",
+    "unpkg.com/pyodide@314.0.2/pyodide.js",
+    "unpkg.com/ace-builds@1.44.0/src-noconflict/ace.js",
+    "unpkg.com/glightbox@3/dist/js/glightbox.min.js",
+    "unpkg.com/glightbox@3/dist/css/glightbox.min.css",
+)
+#: mkdocs.yml keys Zensical gets from cardkb instead (or must not get: MkDocs' own hooks, plugins
+#: and watch list)
+_REPLACED_KEYS = ("docs_dir", "site_dir", "nav", "plugins", "hooks", "watch", "INHERIT")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cardkb.zensical_build",
+                                     description="Check the cards and build the site with "
+                                                 "Zensical into the site folder.")
+    parser.add_argument("-f", "--config-file", default="mkdocs.yml", type=Path,
+                        help="the site's configuration (default: mkdocs.yml)")
+    args = parser.parse_args(argv)
+    return build(args.config_file)
+
+
+def build(config_file: Path) -> int:
+    """Check, render and build; 0 when the site was replaced, 1 when the last one was kept."""
+    problems = Problems()
+    raw = read_config_mapping(config_file, problems)
+    site = None if raw is None else site_config(config_file, raw, problems)
+    if raw is not None:
+        _refuse_analytics(raw, config_file, problems)
+    rendered = None
+    if site is not None and not problems.errors:
+        rendered = render_site(site, UrlLayout(site.directory_urls), problems)
+    for problem in problems.sorted():
+        print(problem)
+    if site is None or raw is None or rendered is None or problems.errors:
+        errors = len(problems.errors)
+        print(f"cardkb: {errors} problem{'s' * (errors != 1)} in the cards or their links; "
+              "nothing was built and the last site is unchanged")
+        return 1
+    work = site.root / WORK_FOLDER
+    try:
+        write_site(rendered, site, work)
+    except FileExistsError as error:
+        print(f"cardkb: {error}")
+        return 1
+    _merge_overrides(raw, site.root, work / "overrides")
+    config = zensical_config(raw, site, rendered)
+    (work / CONFIG_FILE).write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+                                    "utf-8")
+    staged = StagedSite(site.root / site.site_dir, staging_dir=work / "site")
+    staged.begin()
+    try:
+        _run_zensical(work / CONFIG_FILE)
+    except Exception as error:  # Zensical reports a failed build as an exception of its own
+        staged.abandon()
+        print(f"zensical: {error}")
+        print("cardkb: the build failed, so the last good site was left as it was")
+        return 1
+    staged.commit()
+    print(f"cardkb: built the site with Zensical into {site.site_dir}/")
+    return 0
+
+
+def zensical_config(raw: dict[str, Any], site: SiteConfig, rendered: RenderedSite
+                    ) -> dict[str, Any]:
+    """mkdocs.yml as Zensical should read it, relative to the work folder: cardkb's pages and
+    navigation, classic look, strict, the privacy plugin on, and cardkb's files in every page."""
+    config = {key: value for key, value in raw.items() if key not in _REPLACED_KEYS}
+    config |= {"docs_dir": "docs", "site_dir": "site", "strict": True,
+               "use_directory_urls": site.directory_urls}
+    theme = raw.get("theme")
+    theme = {"name": theme} if isinstance(theme, str) else dict(theme or {})
+    # Zensical's default "modern" look is not the one the site's styles were written for.
+    theme.setdefault("variant", "classic")
+    theme["custom_dir"] = "overrides"
+    config["theme"] = theme
+    config["plugins"] = [{"privacy": _privacy(raw.get("plugins"))}]
+    extensions = list(raw.get("markdown_extensions") or [])
+    named = {next(iter(e)) if isinstance(e, dict) else e for e in extensions}
+    config["markdown_extensions"] = extensions + [e for e in REQUIRED_EXTENSIONS
+                                                  if e not in named]
+    styles = [str(s) for s in raw.get("extra_css") or []]
+    scripts = [s for s in raw.get("extra_javascript") or []]
+    listed = {str(s.get("path") if isinstance(s, dict) else s) for s in scripts}
+    config["extra_css"] = styles + [a.src_uri for a in site_assets()
+                                    if a.page_style and a.src_uri not in styles]
+    config["extra_javascript"] = scripts + [a.src_uri for a in site_assets()
+                                            if a.page_script and a.src_uri not in listed]
+    extra = dict(raw.get("extra") or {})
+    extra["cardkb"] = {**(extra.get("cardkb") or {}), "disclaimer": site.settings.disclaimer}
+    extra["status"] = {**VERDICT_STATUS, **(extra.get("status") or {})}
+    config["extra"] = extra
+    config["nav"] = zensical_nav(rendered.navigation)
+    return config
+
+
+def zensical_nav(nodes: Sequence[NavNode]) -> list[Any]:
+    """The neutral navigation in mkdocs.yml's shape, titles HTML-escaped: Zensical, like
+    MkDocs, prints navigation titles as HTML."""
+    entries: list[Any] = []
+    for node in nodes:
+        if isinstance(node, NavSection):
+            entries.append({escape(node.title): zensical_nav(node.children)})
+        elif isinstance(node, NavLink):
+            entries.append({escape(node.title): node.url})
+        else:
+            entries.append({escape(node.title): node.src_uri} if node.title else node.src_uri)
+    return entries
+
+
+def _privacy(plugins: Any) -> dict[str, Any]:
+    """The privacy plugin's settings from mkdocs.yml, always on and never fetching, with the
+    outside files of Zensical's own script excluded."""
+    settings: dict[str, Any] = {}
+    for entry in plugins or []:
+        if isinstance(entry, dict) and isinstance(entry.get("privacy"), dict):
+            settings = dict(entry["privacy"])
+    excluded = [str(a) for a in settings.get("assets_exclude") or []]
+    return settings | {"enabled": True, "assets_fetch": False, "assets_exclude": excluded + [
+        a for a in BUNDLE_OUTSIDE_FILES if a not in excluded]}
+
+
+def _merge_overrides(raw: dict[str, Any], root: Path, target: Path) -> None:
+    """One theme folder for Zensical (it takes one): cardkb's overrides, then the site's own
+    ``custom_dir`` on top, so the site's files still win."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(OVERRIDES_DIR, target)
+    theme = raw.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if custom and (root / str(custom)).is_dir():
+        shutil.copytree(root / str(custom), target, dirs_exist_ok=True)
+
+
+def _refuse_analytics(raw: dict[str, Any], config_file: Path, problems: Problems) -> None:
+    """Analytics would load a script from outside at run time, where the privacy plugin cannot
+    see it; the MkDocs build refuses them too."""
+    extra = raw.get("extra")
+    if isinstance(extra, dict) and extra.get("analytics"):
+        problems.error(Location(config_file.name), "extra: analytics would send every reader's "
+                       "visits outside the practice; a cardkb site requests nothing from "
+                       "outside, so remove it")
+
+
+def _run_zensical(config: Path) -> None:
+    """One strict Zensical build, in this process (its work is done in native code)."""
+    import zensical
+
+    zensical.build(str(config.resolve()), {"clean": False, "strict": True})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
