@@ -1,7 +1,9 @@
 """Shared fixtures: a small, valid cardkb project written into a temporary folder.
 
-Tests build real sites with the real ``mkdocs`` command and the installed cardkb plugin; each
-test that needs a broken project starts from :data:`BASE_FILES` and replaces or adds files.
+Tests build real sites with MkDocs and the installed cardkb plugin, in this process as the
+``mkdocs`` command runs them (tests/in_process.py), or with the real command where the command is
+what a test proves; each test that needs a broken project starts from :data:`BASE_FILES` and
+replaces or adds files.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+
+from . import in_process
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -168,9 +172,19 @@ class Project:
         (self.root / name).unlink()
 
     def build(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return _run([sys.executable, "-m", "mkdocs", "build", *args], self.root)
+        """``mkdocs build ARGS``, in this process."""
+        return in_process.mkdocs_build(self.root, args)
 
     def cardkb(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``cardkb ARGS``, in this process."""
+        return in_process.cardkb(self.root, args)
+
+    def build_command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The real ``mkdocs build ARGS`` command, in a process of its own."""
+        return _run([sys.executable, "-m", "mkdocs", "build", *args], self.root)
+
+    def cardkb_command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The real ``cardkb ARGS`` command, in a process of its own."""
         return _run([sys.executable, "-m", "cardkb.cli", *args], self.root)
 
     def check(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -211,9 +225,9 @@ def make_project(tmp_path: Path) -> Callable[..., Project]:
     return make
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The base project, built once per test module (strict mode)."""
+    """The base project, built once for every test that only reads it (strict mode)."""
     project = Project(tmp_path_factory.mktemp("site") / "project")
     project.root.mkdir()
     project.write(dict(BASE_FILES))
