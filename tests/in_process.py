@@ -5,7 +5,10 @@ again (about 0.4 s of 0.75 s), and most of a ``cardkb check`` (0.16 s of it, aga
 process). In process, the same plugin events run in the same order as ``mkdocs build`` runs them
 (``on_startup``, the build, ``on_shutdown``, which commits or abandons the staged site), the log
 reads as the command prints it, and an error the command would print as a traceback fails the
-test as an exception. The result has the command's shape (exit status, standard output and
+test as an exception. MkDocs keeps one instance of a plugin with ``on_startup`` for the whole
+process, so an in-process build that skipped those events would inherit the last build's state:
+build through :func:`mkdocs_build`, never ``build(load_config(...))`` alone. The result has the
+command's shape (exit status, standard output and
 error), so a test reads the same either way. Where the command itself is what a test proves
 (its exit status, the staging seen from outside, a signal), the test runs the real command.
 """
