@@ -139,7 +139,7 @@ review: {{by: {text}, date: 2026-01-10, due: 2026-02-10}}
 def payload_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BuiltSite, str]]:
     project = make_project(tmp_path_factory.mktemp("payloads") / "cardkb")
     _pattern, card = _with_payloads(project)
-    site = built(project, tmp_path_factory.mktemp("payloads-site") / "site")
+    site = built(project, tmp_path_factory.mktemp("payloads-site") / "site", in_process=True)
     with serve(site) as url:
         yield BuiltSite(site, url, offline=False), card
 

@@ -281,7 +281,7 @@ def instant_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert text.count("  features:\n") == 1
         config.write_text(f"site_url: {url}\n" + text.replace(
             "  features:\n", "  features:\n    - navigation.instant\n"), "utf-8")
-        built(project, site)
+        built(project, site, in_process=True)
         yield url
 
 
