@@ -1,20 +1,27 @@
 """Shared fixtures: a small, valid cardkb project written into a temporary folder.
 
-Tests build real sites with the real ``mkdocs`` command and the installed cardkb plugin; each
-test that needs a broken project starts from :data:`BASE_FILES` and replaces or adds files.
+Tests build real sites with MkDocs and the installed cardkb plugin, in this process as the
+``mkdocs`` command runs them (tests/in_process.py), or with the real command where the command is
+what a test proves; each test that needs a broken project starts from :data:`BASE_FILES` and
+replaces or adds files.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from . import in_process
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -143,6 +150,45 @@ why: |
 }
 
 
+#: a memory-backed file system for the temporary folders, where the machine has one with room
+MEMORY_FOLDER = Path("/dev/shm")
+MEMORY_NEEDED = 2 * 1024**3
+_KEY_IN_MEMORY = pytest.StashKey[Path]()
+_KEY_KEEP = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary folders in memory: the tests write thousands of small projects and sites, and
+    on a virtual disk creating and deleting their files took half the fuzz test's time. Not
+    where ``--basetemp`` names a folder, nor where no memory file system has room (macOS, a
+    container's 64 MB /dev/shm): there pytest's usual folder serves."""
+    if config.option.basetemp is not None or not MEMORY_FOLDER.is_dir():
+        return
+    if not os.access(MEMORY_FOLDER, os.W_OK) or \
+            shutil.disk_usage(MEMORY_FOLDER).free < MEMORY_NEEDED:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="cardkb-tests-", dir=MEMORY_FOLDER))
+    config.option.basetemp = str(folder)
+    config.stash[_KEY_IN_MEMORY] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's folders leave memory with it, unless a test failed: then they stay for a look,
+    and the summary says where."""
+    folder = config.stash.get(_KEY_IN_MEMORY, None)
+    if folder is not None and not config.stash.get(_KEY_KEEP, False):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    folder = config.stash.get(_KEY_IN_MEMORY, None)
+    if folder is not None and exitstatus not in (0, 5):
+        config.stash[_KEY_KEEP] = True
+        terminalreporter.write_line(f"cardkb: the temporary folders of this run are kept in "
+                                    f"{folder} (in memory): remove it when done")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Every build finds cardkb through its entry point, which only installing the package
     registers: say so once, rather than fail every build with MkDocs' "not installed"."""
@@ -168,9 +214,19 @@ class Project:
         (self.root / name).unlink()
 
     def build(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return _run([sys.executable, "-m", "mkdocs", "build", *args], self.root)
+        """``mkdocs build ARGS``, in this process."""
+        return in_process.mkdocs_build(self.root, args)
 
     def cardkb(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``cardkb ARGS``, in this process."""
+        return in_process.cardkb(self.root, args)
+
+    def build_command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The real ``mkdocs build ARGS`` command, in a process of its own."""
+        return _run([sys.executable, "-m", "mkdocs", "build", *args], self.root)
+
+    def cardkb_command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The real ``cardkb ARGS`` command, in a process of its own."""
         return _run([sys.executable, "-m", "cardkb.cli", *args], self.root)
 
     def check(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -211,9 +267,9 @@ def make_project(tmp_path: Path) -> Callable[..., Project]:
     return make
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The base project, built once per test module (strict mode)."""
+    """The base project, built once for every test that only reads it (strict mode)."""
     project = Project(tmp_path_factory.mktemp("site") / "project")
     project.root.mkdir()
     project.write(dict(BASE_FILES))

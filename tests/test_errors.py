@@ -3,6 +3,12 @@
 Each case breaks the base project in one way and names the line it expects, as
 ``path:line:col: message``. The same case runs through ``cardkb check`` and ``mkdocs build``;
 the build must also leave the previous site untouched and print no traceback.
+
+Both front ends run in this process (tests/in_process.py), where a traceback fails the test as an
+exception. Every problem stops the build at the same place (cardkb reports it before MkDocs writes
+anything, then aborts); one case of each stage that finds problems (reading a file, parsing YAML,
+the schema, ids and folders, links between cards, links in pages, the identifier lint) also runs
+both real commands, for their exit status, their output and the staging seen from outside.
 """
 
 from __future__ import annotations
@@ -23,12 +29,15 @@ class Case:
     files: dict[str, str | bytes]
     expected: str
     remove: str | None = None
+    #: run the real commands too (one case per stage that finds problems)
+    command: bool = False
 
 
 CASES: dict[str, Case] = {
     "yaml does not parse": Case(
         {"cards/stuck/name-it.yml": CARD.replace('sign: "The same', 'sign: "The same\n  bad: "')},
-        "cards/stuck/name-it.yml:3:7: this quotation mark is never closed"),
+        "cards/stuck/name-it.yml:3:7: this quotation mark is never closed",
+        command=True),
     "tab indentation": Case(
         {"cards/stuck/name-it.yml": CARD.replace('  - "It must', '\t- "It must')},
         "cards/stuck/name-it.yml:7:1: this line is indented with a tab; YAML needs spaces"),
@@ -57,7 +66,8 @@ CASES: dict[str, Case] = {
     "wrong value": Case(
         {"cards/stuck/name-it.yml": CARD.replace("verdict: works", "verdict: work")},
         "cards/stuck/name-it.yml:2:10: verdict: must be 'backfires' or 'works', not 'work' "
-        "(did you mean 'works'?)"),
+        "(did you mean 'works'?)",
+        command=True),
     "empty string where content is required": Case(
         {"cards/stuck/name-it.yml": CARD.replace('sign: "The same conversation comes back again."',
                                                  'sign: ""')},
@@ -85,7 +95,8 @@ CASES: dict[str, Case] = {
         {"cards/stuck/defend.yml": BASE_FILES["cards/stuck/defend.yml"].replace(
             "instead: [name-it, ask-small]", "instead:\n  - name-itt\n  - ask-small")},
         "cards/stuck/defend.yml:12:5: instead: 'name-itt' is not a card "
-        "(did you mean 'name-it'?)"),
+        "(did you mean 'name-it'?)",
+        command=True),
     "reference to the wrong kind": Case(
         {"cards/stuck/defend.yml": BASE_FILES["cards/stuck/defend.yml"].replace(
             "instead: [name-it, ask-small]", "instead: [stuck, ask-small]")},
@@ -113,13 +124,15 @@ CASES: dict[str, Case] = {
     "broken link in a content page": Case(
         {"content/curricula/module.md": "# Module\n\nSee also [[stuk]].\n"},
         "content/curricula/module.md:3:10: [[stuk]]: 'stuk' is not a card or pattern "
-        "(did you mean 'stuck'?)"),
+        "(did you mean 'stuck'?)",
+        command=True),
     "embed not on a line of its own": Case(
         {"content/curricula/module.md": "# Module\n\nSee ![[name-it]] here.\n"},
         "content/curricula/module.md:3:5: ![[name-it]]: an embed must stand on a line of its own"),
     "not utf-8": Case(
         {"cards/stuck/name-it.yml": CARD.encode("utf-8").replace(b"tiring", b"tir\xe9ing")},
-        "cards/stuck/name-it.yml:7:20: the file is not UTF-8 text (byte 0xe9 here)"),
+        "cards/stuck/name-it.yml:7:20: the file is not UTF-8 text (byte 0xe9 here)",
+        command=True),
     "file over 1 MB": Case(
         {"cards/stuck/name-it.yml": CARD + "# " + "x" * 1_000_001 + "\n"},
         "cards/stuck/name-it.yml:1:1: the file is 1.0 MB; files over 1 MB are refused"),
@@ -133,9 +146,10 @@ CASES: dict[str, Case] = {
     "something that identifies a person": Case(
         {"cards/stuck/name-it.yml": CARD.replace(WORDING, '"Write to me at someone@example.org."')},
         "cards/stuck/name-it.yml:7:21: wording: this looks like an email address "
-        "('someone@example.org')"),
+        "('someone@example.org')",
+        command=True),
     "missing pattern.yml": Case(
-        {}, "cards/risk:1:1: missing pattern.yml", remove="cards/risk/pattern.yml"),
+        {}, "cards/risk:1:1: missing pattern.yml", remove="cards/risk/pattern.yml", command=True),
 }
 
 
@@ -149,7 +163,8 @@ def _project(make_project: Callable[..., Project], case: Case) -> Project:
 @pytest.mark.parametrize("name", list(CASES))
 def test_cardkb_check_reports_the_problem(name: str, make_project: Callable[..., Project]) -> None:
     case = CASES[name]
-    result = _project(make_project, case).check()
+    project = _project(make_project, case)
+    result = project.cardkb_command("check") if case.command else project.check()
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert any(line.startswith(case.expected) for line in lines), result.stdout
@@ -164,7 +179,7 @@ def test_mkdocs_build_reports_the_problem_and_keeps_the_last_site(
     last_good = project.site / "index.html"
     last_good.parent.mkdir()
     last_good.write_text("the last good site")
-    result = project.build()
+    result = project.build_command() if case.command else project.build()
     output = result.stdout + result.stderr
     assert result.returncode == 1
     assert case.expected in output

@@ -20,6 +20,8 @@ import pytest
 from cardkb.cli import main
 from cardkb.init import requirement_for
 
+from . import in_process
+
 
 @pytest.fixture(scope="module")
 def new_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -93,16 +95,13 @@ def test_requirements_name_the_engine_so_that_upgrades_move_on(
     assert requirement_for(recorded, "0.1.0") == requirement
 
 
-def test_the_offline_copy_loads_nothing_from_outside(new_kb: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_offline_copy_loads_nothing_from_outside(new_kb: Path, tmp_path: Path) -> None:
     """``OFFLINE=true``: Material's offline plugin would add a Web Worker shim from unpkg.com,
     which the new knowledge base does not ship; the plugin leaves it out (in process: the
     configuration reads OFFLINE when it is loaded)."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    monkeypatch.setenv("OFFLINE", "true")
-    build(load_config(str(new_kb / "mkdocs.yml"), strict=True, site_dir=str(tmp_path / "site")))
+    result = in_process.mkdocs_build(new_kb, ["--strict", "-d", str(tmp_path / "site")],
+                                     env={"OFFLINE": "true"})
+    assert result.returncode == 0, result.stdout + result.stderr
     home = (tmp_path / "site/index.html").read_text("utf-8")
     assert 'href="cards/ask-about-the-lateness/index.html"' in home
     assert "iframe-worker" not in home and "unpkg.com" not in home

@@ -99,9 +99,17 @@ def make_project(target: Path) -> Path:
     return target
 
 
-def build(project: Path, site: Path, *,
-          offline: bool = False) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build`` of ``project`` into ``site`` as a user runs it (strict, per mkdocs.yml)."""
+def build(project: Path, site: Path, *, offline: bool = False,
+          in_process: bool = False) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build`` of ``project`` into ``site`` as a user runs it (strict, per mkdocs.yml):
+    the real command, or the same build in this process (tests/in_process.py), which saves
+    starting Python and importing MkDocs again where the command itself proves nothing more."""
+    if in_process:
+        from tests.in_process import mkdocs_build
+
+        return mkdocs_build(project, ["--quiet", "-f", str(project / "mkdocs.yml"),
+                                      "-d", str(site)],
+                            env={"OFFLINE": "true" if offline else None})
     env = {k: v for k, v in os.environ.items() if k != "OFFLINE"}
     env["NO_MKDOCS_2_WARNING"] = "1"
     if offline:
@@ -112,8 +120,8 @@ def build(project: Path, site: Path, *,
                           timeout=300, check=False)
 
 
-def built(project: Path, site: Path, *, offline: bool = False) -> Path:
-    result = build(project, site, offline=offline)
+def built(project: Path, site: Path, *, offline: bool = False, in_process: bool = False) -> Path:
+    result = build(project, site, offline=offline, in_process=in_process)
     assert result.returncode == 0, f"the build failed:\n{result.stdout}\n{result.stderr}"
     return site
 

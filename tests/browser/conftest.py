@@ -99,10 +99,29 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def watch(browser: Any) -> Iterator[Watch]:
+@pytest.fixture(scope="module")
+def _module_context(browser: Any) -> Iterator[Watch]:
     with watching(browser) as recorded:
         yield recorded
+
+
+@pytest.fixture
+def watch(_module_context: Watch) -> Iterator[Watch]:
+    """A fresh page with nothing recorded yet, in a browser context the module's tests share: a
+    new context for every test cost about half a second, and no site page keeps anything in the
+    browser's storage. A test that changes the context itself (an init script, credentials)
+    opens one of its own with ``watching``."""
+    shared = _module_context
+    for page in shared.context.pages:
+        page.close()
+    shared.reset()
+    shared.open()
+    try:
+        yield shared
+    finally:
+        for page in shared.context.pages:
+            page.close()
+        shared.reset()
 
 
 @pytest.fixture(scope="session")

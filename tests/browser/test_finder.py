@@ -81,7 +81,7 @@ why: |
                        f"{RARE_WORD} is all she talks about"])
     _add_heard_as(cards / SAFETY_PATTERN / "pattern.yml",
                   [f"something about {RARE_WORD} and the future"])
-    with serve(built(project, root / "site")) as url:
+    with serve(built(project, root / "site", in_process=True)) as url:
         yield url
 
 

@@ -353,8 +353,8 @@ def pages_to_check_under_the_csp(site: Path) -> list[Path]:
     """Every hand-written page (its Markdown may hold raw HTML), and a few of each generated kind.
 
     Pattern and card pages come from one template each, and their text is rendered with raw HTML
-    switched off, so a few of each show what all of them do (every page is loaded in the other
-    browser tests, which record every request).
+    switched off, so a few of each show what all of them do (test_external_requests.py reads
+    every page of both builds for anything they would load from outside).
     """
     chosen = []
     for kind in ("patterns", "cards"):

@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import RESULTS, BuiltSite, Watch, built, make_project, search, serve
+from browser_kit import (
+    RESULTS,
+    BuiltSite,
+    Watch,
+    built,
+    make_project,
+    search,
+    serve,
+    watching,
+)
 
 PATTERN = "stuck-client"
 #: a word of the payload title, to find it by search
@@ -139,7 +148,7 @@ review: {{by: {text}, date: 2026-01-10, due: 2026-02-10}}
 def payload_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BuiltSite, str]]:
     project = make_project(tmp_path_factory.mktemp("payloads") / "cardkb")
     _pattern, card = _with_payloads(project)
-    site = built(project, tmp_path_factory.mktemp("payloads-site") / "site")
+    site = built(project, tmp_path_factory.mktemp("payloads-site") / "site", in_process=True)
     with serve(site) as url:
         yield BuiltSite(site, url, offline=False), card
 
@@ -162,33 +171,35 @@ def _recorded(page: Any) -> list[str]:
 
 
 def test_payloads_never_run_nor_reach_the_dom(payload_site: tuple[BuiltSite, str],
-                                              watch: Watch) -> None:
-    site, card = payload_site
-    dialogs: list[str] = []
-    watch.context.add_init_script(RECORDER)
-    page = watch.context.new_page()
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    problems: dict[str, list[str]] = {}
-    shown = 0
-    for path in _pages(card):
-        page.goto(site.url(path))
-        page.wait_for_load_state("load")
-        page.wait_for_timeout(300)  # Material and the finder render after load
-        found = [*_recorded(page), *page.evaluate(FIND_ACTIVE)]
-        if found:
-            problems[path] = found
-        shown += MARKER in page.content()
-    # the finder draws what it finds in the page: search for the payload's marker from the
-    # header box, and wait for its final results (the payload card among them)
-    page.goto(site.url(f"patterns/{PATTERN}/"))
-    results = search(page, MARKER)
-    assert site.url(f"patterns/{PATTERN}/") in results, results
-    assert MARKER in page.locator(RESULTS).inner_text()
-    if found := [*_recorded(page), *page.evaluate(FIND_ACTIVE)]:
-        problems["search"] = found
-    assert not dialogs, f"dialogs opened: {dialogs}"
-    assert not problems, f"active content reached the page: {problems}"
-    assert shown >= 8, f"the payload was shown on only {shown} pages"
+                                              browser: Any) -> None:
+    """In a browser context of its own: the recorder is an init script of the context."""
+    with watching(browser) as watch:
+        site, card = payload_site
+        dialogs: list[str] = []
+        watch.context.add_init_script(RECORDER)
+        page = watch.context.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        problems: dict[str, list[str]] = {}
+        shown = 0
+        for path in _pages(card):
+            page.goto(site.url(path))
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(300)  # Material and the finder render after load
+            found = [*_recorded(page), *page.evaluate(FIND_ACTIVE)]
+            if found:
+                problems[path] = found
+            shown += MARKER in page.content()
+        # the finder draws what it finds in the page: search for the payload's marker from the
+        # header box, and wait for its final results (the payload card among them)
+        page.goto(site.url(f"patterns/{PATTERN}/"))
+        results = search(page, MARKER)
+        assert site.url(f"patterns/{PATTERN}/") in results, results
+        assert MARKER in page.locator(RESULTS).inner_text()
+        if found := [*_recorded(page), *page.evaluate(FIND_ACTIVE)]:
+            problems["search"] = found
+        assert not dialogs, f"dialogs opened: {dialogs}"
+        assert not problems, f"active content reached the page: {problems}"
+        assert shown >= 8, f"the payload was shown on only {shown} pages"
 
 
 def test_payload_text_reads_as_written(payload_site: tuple[BuiltSite, str], watch: Watch) -> None:

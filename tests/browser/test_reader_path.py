@@ -245,30 +245,38 @@ def test_embeds_show_alternatives_and_can_show_every_wording(watch: Watch, web_u
     watch.assert_clean("embeds")
 
 
-@pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_no_page_scrolls_sideways_on_a_phone(kind: str, browser: Any, web_url: str) -> None:
+@pytest.fixture(scope="module")
+def phone(browser: Any) -> Iterator[Watch]:
+    """One phone for every kind of page. Each page is loaded afresh (routing every request, to
+    block outside ones, keeps the browser's cache off), and its width depends on nothing the last
+    page left behind; a new browser context for each page cost about half a second."""
     with watching(browser, **PHONE) as watch:
-        page = watch.page
-        page.goto(web_url + PAGE_TYPES[kind])
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= 390, f"{kind} is {width} px wide on a 390 px screen"
-        placeholder = page.evaluate("""() => {
-            const input = document.querySelector("#cardkb-filter-input");
-            if (!input || input.closest("[hidden]")) return null;
-            const probe = document.createElement("span");
-            const style = getComputedStyle(input);
-            probe.style.font = style.font;
-            probe.style.whiteSpace = "pre";
-            probe.style.position = "absolute";
-            probe.textContent = input.placeholder;
-            document.body.append(probe);
-            const needed = probe.getBoundingClientRect().width;
-            probe.remove();
-            return [needed, input.clientWidth - parseFloat(style.paddingLeft)
-                    - parseFloat(style.paddingRight)];
-        }""")
-        if placeholder:
-            assert placeholder[0] <= placeholder[1], "the filter's placeholder is cut off"
+        yield watch
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_no_page_scrolls_sideways_on_a_phone(kind: str, phone: Watch, web_url: str) -> None:
+    page = phone.page
+    page.goto(web_url + PAGE_TYPES[kind])
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"{kind} is {width} px wide on a 390 px screen"
+    placeholder = page.evaluate("""() => {
+        const input = document.querySelector("#cardkb-filter-input");
+        if (!input || input.closest("[hidden]")) return null;
+        const probe = document.createElement("span");
+        const style = getComputedStyle(input);
+        probe.style.font = style.font;
+        probe.style.whiteSpace = "pre";
+        probe.style.position = "absolute";
+        probe.textContent = input.placeholder;
+        document.body.append(probe);
+        const needed = probe.getBoundingClientRect().width;
+        probe.remove();
+        return [needed, input.clientWidth - parseFloat(style.paddingLeft)
+                - parseFloat(style.paddingRight)];
+    }""")
+    if placeholder:
+        assert placeholder[0] <= placeholder[1], "the filter's placeholder is cut off"
 
 
 def test_the_authoring_page_shows_the_pattern_list_marker_as_written(
