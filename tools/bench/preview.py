@@ -230,7 +230,8 @@ def unaffected_page(kb: KnowledgeBaseFiles, edited: list[CardFile]) -> str:
 
 
 def measure_preview(config: Path, kb: KnowledgeBaseFiles, template: str,
-                    move_edits: int = MOVE_EDITS) -> PreviewReading:
+                    move_edits: int = MOVE_EDITS, start_timeout_s: float = START_TIMEOUT_S,
+                    edit_timeout_s: float = EDIT_TIMEOUT_S) -> PreviewReading:
     """Start the preview in the project of ``config``, time each edit, stop it, and put the
     edited card files back as they were."""
     root = config.parent
@@ -242,7 +243,7 @@ def measure_preview(config: Path, kb: KnowledgeBaseFiles, template: str,
     edits: list[Edit] = []
     try:
         with running(template, root) as preview:
-            start_s = preview.wait_until_serving(START_TIMEOUT_S)
+            start_s = preview.wait_until_serving(start_timeout_s)
             unaffected = preview.base + unaffected_page(kb, cards)
             for number, (card, field) in enumerate(zip(cards, fields, strict=True)):
                 word = f"quokka{run_tag}{'abcdefghij'[number]}"
@@ -251,7 +252,7 @@ def measure_preview(config: Path, kb: KnowledgeBaseFiles, template: str,
                     pages.append(f"{preview.base}signs/")
                 with UnaffectedRequests(unaffected) as reader:
                     edit_card(cards_dir, card, field, word)
-                    seconds = wait_for_word(pages, word, time.perf_counter(), EDIT_TIMEOUT_S)
+                    seconds = wait_for_word(pages, word, time.perf_counter(), edit_timeout_s)
                 edits.append(Edit(card.id, field, seconds, max(reader.seconds, default=0.0)))
                 print(f"    preview: {field} of {card.id} shown after {seconds:.2f} s; a page it "
                       f"does not touch took up to {edits[-1].held_max_s:.2f} s", flush=True)
