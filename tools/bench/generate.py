@@ -159,7 +159,8 @@ def generate(n_cards: int, seed: int = SEED) -> KnowledgeBaseFiles:
         _add_pattern_links(rng, pattern, pattern_ids)
         for card in pattern.cards:
             _add_card_links(rng, card, pattern, pattern_ids, all_cards)
-    for entity in [*patterns, *all_cards]:
+    entities: list[PatternFile | CardFile] = [*patterns, *all_cards]
+    for entity in entities:
         entity.fields = {k: v for k, v in entity.fields.items() if v}  # absent, never empty
         entity.fields["review"] = REVIEW
     return KnowledgeBaseFiles(patterns)
