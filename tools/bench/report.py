@@ -163,7 +163,8 @@ def verdicts(results: list[Result]) -> list[str]:
                      f"Material build = {r.ratio:.2f} (target <= {MAX_RATIO}; "
                      f"in CPU time {r.cpu_ratio:.2f})")
         lines.append(f"info  {r.cards:,} cards: cardkb build / the floor (cardkb's rendered "
-                     f"output built by Material alone) = {r.floor_ratio:.2f}")
+                     f"output built by Material alone) = {r.floor_ratio:.2f} (in CPU time "
+                     f"{r.cardkb.build.cpu / r.floor.build.cpu:.2f})")
     small, large = results[0], results[-1]
     if large.cards > small.cards:
         scale = large.cards / small.cards
