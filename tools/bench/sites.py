@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def write_rendered_projects(cardkb_config: Path, plain_root: Path, floor_root: P
     return plain_root / "mkdocs.yml", floor_root / "mkdocs.yml"
 
 
-def _finder_files(docs: Path) -> Any:
+def _finder_files(docs: Path) -> Callable[[str, list[str]], list[str]]:
     """``shutil.copytree``'s ignore: the finder's folder (its page and data)."""
     finder = docs / FIND_FOLDER.strip("/")
 
