@@ -76,9 +76,10 @@ test: $(TEST_TOOLS) $(ZENSICAL) system-packages $(EDITOR_SERVER) $(AXE) $(FINDER
 	@if [ -d tools/js/node_modules ]; then $(BIN)/python tools/vendor_js.py --check; fi
 	$(BIN)/pytest
 
-# Builds, then opens both sites in Chromium (Playwright, from the test tools).
+# Builds, opens the sites in Chromium (Playwright, from the test tools) and times the live
+# preview; tools/bench/ is the package (see README, "Benchmark").
 bench: $(TEST_TOOLS)
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench
 
 # The finder's browser libraries, from npm into content/assets/vendor/ (after a version change
 # in tools/js/package.json).

@@ -79,10 +79,10 @@ def test_the_material_variant_adds_search_and_nothing_else(tmp_path: Path) -> No
 
 
 def test_make_bench_takes_sizes_with_commas_or_spaces() -> None:
-    import bench
+    from bench.cli import parse_args
 
-    assert bench.parse_args(["--sizes", "1000", "3000"]).sizes == [1000, 3000]
-    assert bench.parse_args(["--sizes", "3000,1000"]).sizes == [1000, 3000]
-    assert bench.parse_args([]).sizes == [1000, 3000]
+    assert parse_args(["--sizes", "1000", "3000"]).sizes == [1000, 3000]
+    assert parse_args(["--sizes", "3000,1000"]).sizes == [1000, 3000]
+    assert parse_args([]).sizes == [1000, 3000]
     with pytest.raises(SystemExit):
-        bench.parse_args(["--sizes", "many"])
+        parse_args(["--sizes", "many"])

@@ -39,7 +39,8 @@ sys.path.insert(0, str(REPO / "tests" / "browser"))
 sys.path.insert(0, str(REPO / "tools"))
 
 # The browser, the loopback server and Material's search box, as the browser tests drive them.
-from bench import _Dumper, _Loader  # noqa: E402
+from bench.config import ConfigDumper as _Dumper  # noqa: E402
+from bench.config import ConfigLoader as _Loader  # noqa: E402
 from browser_kit import CHROMIUM, CHROMIUM_ARGS, RESULTS, finder_results, serve  # noqa: E402
 
 #: how long one page may take to show results for one query

@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "browser"))
 from browser_kit import CHROMIUM, CHROMIUM_ARGS, serve
 
-#: words of the synthetic text (tools/bench.py: OBJECTS and TAILS), as a supervisor types them
+#: words of the synthetic text (generate.py: OBJECTS and TAILS), as a supervisor types them
 QUERY = "an unspoken fear before anything else can move"
 #: typed after the first result, one key at a time: 30 keystrokes
 MORE_KEYS = " while both of you pretend tha"
