@@ -125,6 +125,7 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
             site = RenderedSite(snapshot.renderer, snapshot.navigation)
             found = snapshot.problems
         else:
+            state.live = None  # MkDocs keeps one instance per process: forget a preview's
             checked = check_project(root, settings, docs_dir, problems)
             found = problems.sorted()
             report_problems(found, preview_log if previewing else log)

@@ -17,6 +17,7 @@ This module is MkDocs' side of the preview, like ``mkdocs_plugin.py``; it uses t
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -71,6 +72,7 @@ class MkDocsPreview:
         """Build the whole site into a new folder and serve it; on failure keep the last one."""
         site_dir = Path(tempfile.mkdtemp(prefix="cardkb-preview-"))
         started = time.monotonic()
+        gc.unfreeze()  # the last build's objects may go once this one replaces them
         try:
             config = load_config(str(self.config_file), site_dir=str(site_dir))
             config.site_url = self.server.url
@@ -95,6 +97,10 @@ class MkDocsPreview:
         if previous is not None:
             previous.config.plugins.on_shutdown()
             shutil.rmtree(previous.site_dir, ignore_errors=True)
+        # What the build made lives until the next full build: out of the garbage collector's
+        # reach, a collection during a save (or a reader's request) no longer walks all of it.
+        gc.collect()
+        gc.freeze()
         log.info("cardkb: built the whole preview in %.1f s", time.monotonic() - started)
         return True
 

@@ -40,7 +40,7 @@ MKDOCS_SERVE = "mkdocs serve --dev-addr 127.0.0.1:{port}"
 #: cardkb's own preview server (issue 15, item 1), with the same flag
 CARDKB_PREVIEW = "cardkb preview --dev-addr 127.0.0.1:{port}"
 #: the preview measured by default; ``--preview-command`` chooses another for one run
-PREVIEW_COMMAND = MKDOCS_SERVE
+PREVIEW_COMMAND = CARDKB_PREVIEW
 PREVIEW_COMMANDS = {"mkdocs": MKDOCS_SERVE, "cardkb": CARDKB_PREVIEW}
 
 MOVE_EDITS = 3
