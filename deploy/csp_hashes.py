@@ -41,7 +41,8 @@ def inline_script_hashes(site: Path) -> dict[str, str]:
 def main(argv: list[str]) -> int:
     site = Path(argv[1] if len(argv) > 1 else "site")
     if not (site / "index.html").is_file():
-        print(f"{site} is not a built site: run `make build` (or `make build-zensical`) first", file=sys.stderr)
+        print(f"{site} is not a built site: run `make build` (or `make build-zensical`) first",
+              file=sys.stderr)
         return 2
     found = inline_script_hashes(site)
     for digest, page in sorted(found.items(), key=lambda item: item[1]):

@@ -59,8 +59,12 @@ CURRICULUM_SRC = "curricula/browser-test-module.md"
 
 # -- the fixture project and its builds ----------------------------------------------------------
 
+#: copied instead of linked, or what a build of the repository itself left (a linked
+#: .cardkb-zensical/ would put the copy's Zensical build on the repository's disk, which a
+#: temporary folder in memory cannot rename across)
 _NOT_COPIED = {"site", "content", "cards", "mkdocs.yml", "tests", ".git", ".venv", ".cache",
-               ".mypy_cache", ".pytest_cache", ".ruff_cache", "build"}
+               ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", ".cardkb-zensical",
+               ".venv-model", ".hypothesis"}
 
 
 def make_project(target: Path) -> Path:
