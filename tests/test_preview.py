@@ -277,3 +277,30 @@ def test_a_new_card_and_a_deleted_one_without_rebuilding_everything(
         assert wait_for(lambda: server.page("cards/brand-new/")[0] == 404, 10), server.output()
         assert "A card just written" not in server.page("patterns/stuck/")[1]
         assert server.output().count("built the whole preview") == 1
+
+
+NO_SUCH_TEMPLATE = "---\ntemplate: no-such-template.html\n---\n\n# Module one\n"
+
+
+def test_a_page_mkdocs_cannot_build_is_one_line_never_a_traceback(
+        make_project: Callable[..., Project]) -> None:
+    # at the start: the preview says what stopped it, and ends
+    project = make_project({"content/curricula/module.md": NO_SUCH_TEMPLATE})
+    server = Preview(project)
+    assert server.process.wait(timeout=60) == 1
+    assert "cardkb: the preview could not be built (TemplateNotFound: 'no-such-template.html' " \
+        "not found" in server.output()
+    assert "; fix it and start the preview again" in server.output()
+    assert "Traceback" not in server.output()
+    # while it runs: the last site is still served, and the mended page shows
+    project.write({"content/curricula/module.md": BASE_FILES["content/curricula/module.md"]})
+    with serving(project) as server:
+        project.write({"content/curricula/module.md": NO_SUCH_TEMPLATE})
+        assert wait_for(lambda: "the last one is still shown" in server.output(), 20), \
+            server.output()
+        assert server.page("")[0] == 200
+        project.write({"content/curricula/module.md": BASE_FILES["content/curricula/module.md"]
+                       .replace("# Module one", "# Module one, mended")})
+        assert wait_for(lambda: "Module one, mended" in server.page("curricula/module/")[1], 20), \
+            server.output()
+        assert "Traceback" not in server.output()

@@ -40,7 +40,7 @@ from .live_site import Update
 from .mkdocs_config import read_site_config
 from .mkdocs_plugin import CardkbPlugin, report_problems
 from .preview_server import PreviewServer
-from .problems import Problems
+from .problems import Problems, one_line
 from .read_cache import ReadCache
 
 log = logging.getLogger("cardkb.preview")
@@ -76,15 +76,16 @@ class MkDocsPreview:
         try:
             config = load_config(str(self.config_file), site_dir=str(site_dir))
             config.site_url = self.server.url
-            plugin = config.plugins["cardkb"]
+            plugin = config.plugins.get("cardkb")
             if not isinstance(plugin, CardkbPlugin):
                 raise Abort("mkdocs.yml must list the cardkb plugin under plugins:")
             plugin.read_cache = self.cache
             config.plugins.on_startup(command="serve", dirty=False)
             build(config, serve_url=self.server.url)
-        except (Abort, ConfigurationError, OSError) as error:
-            log.error("cardkb: the preview could not be built (%s)%s", error,
-                      "; the last one is still shown" if self.built else "")
+        except Exception as error:  # whatever stopped it, the preview goes on
+            log.error("cardkb: the preview could not be built (%s)%s", _describe(error),
+                      "; the last one is still shown" if self.built else
+                      "; fix it and start the preview again")
             shutil.rmtree(site_dir, ignore_errors=True)
             return False
         state = plugin.state
@@ -190,18 +191,27 @@ class MkDocsPreview:
     def run(self) -> int:
         # Watched before the first build, so that a file saved while it runs is not missed.
         watcher = ChangeWatcher(self._source_folders())
+        serving = threading.Thread(target=self.server.serve_forever, daemon=True)
         try:
             if not self.build_everything():
                 return 1
             if self.built is not None:
                 watcher.add(Path(path) for path in self.built.config.watch)
-            threading.Thread(target=self.server.serve_forever, daemon=True).start()
+            serving.start()
             log.info("cardkb: serving the preview on %s (Ctrl-C to stop)", self.server.url)
             while True:
-                self.saved(watcher.next_changes())
+                changes = watcher.next_changes()
+                try:
+                    self.saved(changes)
+                except Exception as error:  # a page MkDocs cannot build, say
+                    log.error("cardkb: this save could not be shown (%s); building the whole "
+                              "preview again", _describe(error))
+                    self.build_everything()
         finally:
             watcher.stop()
-            self.server.shutdown()
+            if serving.is_alive():
+                self.server.shutdown()  # waits for serve_forever, so only once it runs
+            self.server.server_close()
             if self.built is not None:
                 self.built.config.plugins.on_shutdown()
                 shutil.rmtree(self.built.site_dir, ignore_errors=True)
@@ -212,6 +222,13 @@ class MkDocsPreview:
         if site is None:
             return [self.config_file]
         return [self.config_file, site.root / site.settings.cards_dir, site.root / site.docs_dir]
+
+
+def _describe(error: Exception) -> str:
+    """An error in one line: MkDocs' own messages as they are, others with their kind."""
+    if isinstance(error, (Abort, ConfigurationError)):
+        return one_line(str(error))
+    return one_line(f"{type(error).__name__}: {error}")
 
 
 def _relative(path: Path, root: Path) -> str:
