@@ -151,6 +151,16 @@ def test_a_card_problem_stops_the_build_and_keeps_the_last_site(
     assert not (project.root / zensical_build.WORK_FOLDER).exists()
 
 
+def test_analytics_are_refused_as_by_the_mkdocs_build(
+        make_project: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"mkdocs.yml": BASE_FILES["mkdocs.yml"].replace(
+        "extra:\n", "extra:\n  analytics:\n    provider: google\n    property: G-XXXX\n")})
+    assert zensical(project.root) == 1
+    assert "mkdocs.yml:1:1: extra: analytics would send every reader's visits outside the " \
+        "practice; a cardkb site requests nothing from outside, so remove it" in \
+        capsys.readouterr().out.splitlines()
+
+
 def test_a_failed_zensical_build_keeps_the_last_site(
         make_project: Any, capsys: pytest.CaptureFixture[str]) -> None:
     """Zensical writes pages before its strict mode gives up; the staging folder keeps them

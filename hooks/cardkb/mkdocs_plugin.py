@@ -43,7 +43,7 @@ from .read_cache import ReadCache
 from .render import GeneratedPage, SiteRenderer
 from .site_files import OVERRIDES_DIR, SiteAsset, site_assets
 from .staging import StagedSite
-from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS
+from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS, refuse_analytics
 from .urls import UrlLayout
 
 log = logging.getLogger("mkdocs.plugins.cardkb")
@@ -110,12 +110,7 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
         settings = Settings.from_mapping(config.extra.get("cardkb"), problems,
                                          Location("mkdocs.yml"))
         docs_dir = Path(config.docs_dir).relative_to(root).as_posix()
-        if config.extra.get("analytics"):
-            # Material loads analytics from a script at run time, where the privacy plugin cannot
-            # see it: refuse it here, since a practice's site must request nothing from outside.
-            problems.error(Location("mkdocs.yml"), "extra: analytics would send every reader's "
-                           "visits outside the practice; a cardkb site requests nothing from "
-                           "outside, so remove it")
+        refuse_analytics(config.extra, Location("mkdocs.yml"), problems)
         previewing = state.command == "serve"
         layout = UrlLayout(config.use_directory_urls)
         if self.read_cache is not None:

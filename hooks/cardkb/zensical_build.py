@@ -27,7 +27,7 @@ from .navigation import NavLink, NavNode, NavSection
 from .problems import Location, Problems
 from .site_files import OVERRIDES_DIR, site_assets
 from .staging import StagedSite
-from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS
+from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS, refuse_analytics
 from .urls import UrlLayout
 
 #: Zensical's project folder beside mkdocs.yml: the rendered pages, the configuration, its cache
@@ -65,7 +65,7 @@ def build(config_file: Path) -> int:
     raw = read_config_mapping(config_file, problems)
     site = None if raw is None else site_config(config_file, raw, problems)
     if raw is not None:
-        _refuse_analytics(raw, config_file, problems)
+        refuse_analytics(raw.get("extra"), Location(config_file.name), problems)
     rendered = None
     if site is not None and not problems.errors:
         rendered = render_site(site, UrlLayout(site.directory_urls), problems)
@@ -168,16 +168,6 @@ def _merge_overrides(raw: dict[str, Any], root: Path, target: Path) -> None:
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     if custom and (root / str(custom)).is_dir():
         shutil.copytree(root / str(custom), target, dirs_exist_ok=True)
-
-
-def _refuse_analytics(raw: dict[str, Any], config_file: Path, problems: Problems) -> None:
-    """Analytics would load a script from outside at run time, where the privacy plugin cannot
-    see it; the MkDocs build refuses them too."""
-    extra = raw.get("extra")
-    if isinstance(extra, dict) and extra.get("analytics"):
-        problems.error(Location(config_file.name), "extra: analytics would send every reader's "
-                       "visits outside the practice; a cardkb site requests nothing from "
-                       "outside, so remove it")
 
 
 def _run_zensical(config: Path) -> None:
