@@ -15,7 +15,7 @@ from watchdog.observers.polling import PollingObserver
 
 #: a save is often several events (an editor writes a new file, then renames it): wait until
 #: the files have been quiet this long before rebuilding
-QUIET_SECONDS = 0.05
+QUIET_SECONDS = 0.02
 
 
 class ChangeWatcher(FileSystemEventHandler):

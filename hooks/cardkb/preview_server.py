@@ -30,6 +30,10 @@ NOTICE_MARKER = "<!-- cardkb:problems -->"
 CHANGES_PATH = "/.cardkb/changes"
 #: how long the reload script's question may wait for an answer
 POLL_SECONDS = 30.0
+#: how many pages the server keeps as it last served them
+SERVED_PAGES = 32
+#: a page's file, its version on disk (time, size, inode) and the site's epoch
+ServedKey = tuple[str, int, int, int, int]
 
 _RELOAD_SCRIPT = """<script>/* cardkb preview: reload when a save changed the site */
 (() => {{
@@ -54,6 +58,20 @@ class PreviewServer(ThreadingHTTPServer):
         self.notice = b""
         self.epoch = _now()
         self._changed = threading.Condition()
+        # The last pages served, as served (problems and reload script in place): a page asked
+        # for again and again while a save is rebuilt then costs the rebuild nothing.
+        self._served: dict[ServedKey, bytes] = {}
+        self._served_lock = threading.Lock()
+
+    def served(self, key: ServedKey) -> bytes | None:
+        with self._served_lock:
+            return self._served.get(key)
+
+    def remember(self, key: ServedKey, content: bytes) -> None:
+        with self._served_lock:
+            if len(self._served) >= SERVED_PAGES:
+                del self._served[next(iter(self._served))]
+            self._served[key] = content
 
     @property
     def url(self) -> str:
@@ -110,13 +128,18 @@ class _Handler(BaseHTTPRequestHandler):
             status, file = HTTPStatus.NOT_FOUND, root / "404.html"
             if not file.is_file():
                 return self._send(status, "text/plain", b"404 - Not found", body)
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         try:
-            content = file.read_bytes()
+            stat = file.stat()
+            key = (str(file), stat.st_mtime_ns, stat.st_size, stat.st_ino, epoch)
+            content = self.server.served(key)
+            if content is None:
+                content = file.read_bytes()
+                if kind == "text/html":
+                    content = _with_preview_parts(content, notice, epoch)
+                self.server.remember(key, content)
         except OSError:  # replaced by a rebuild between the two steps: the reader retries
             return self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain", b"Try again.", body)
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if kind == "text/html":
-            content = _with_preview_parts(content, notice, epoch)
         self._send(status, kind, content, body)
 
     def _redirect(self, location: str) -> None:
