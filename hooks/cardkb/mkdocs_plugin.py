@@ -34,7 +34,7 @@ from mkdocs.structure.pages import Page
 from .config import Settings
 from .engine_files import RenderedSite, prepare_site
 from .live_site import LiveSite
-from .navigation import NavLink, NavNode, NavSection
+from .navigation import NavNode, config_nav
 from .preview_server import NOTICE_MARKER
 from .problems import Location, Problem, Problems, Severity
 from .project import check_project
@@ -245,17 +245,9 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
 
 
 def mkdocs_nav(nodes: Sequence[NavNode]) -> list[Any]:
-    """The neutral navigation in mkdocs.yml's shape, titles escaped: MkDocs and Material print
-    navigation titles as HTML."""
-    entries: list[Any] = []
-    for node in nodes:
-        if isinstance(node, NavSection):
-            entries.append({_text(node.title): mkdocs_nav(node.children)})
-        elif isinstance(node, NavLink):
-            entries.append({_text(node.title): node.url})
-        else:
-            entries.append({_text(node.title): node.src_uri} if node.title else node.src_uri)
-    return entries
+    """The neutral navigation as MkDocs' ``nav``, titles escaped as Markup, so that Material's
+    own ``| e`` leaves them as they are."""
+    return config_nav(nodes, Markup.escape)
 
 
 def _drop_worker_shim_from_outside(config: MkDocsConfig) -> None:
@@ -302,11 +294,6 @@ def _mark_escaped(page: Page) -> None:
     for key in ("title", "description"):
         if isinstance(page.meta.get(key), str):
             page.meta[key] = Markup(page.meta[key])
-
-
-def _text(title: str) -> Markup:
-    """Author text as an HTML-escaped title for MkDocs' navigation (which prints it as HTML)."""
-    return Markup.escape(title)
 
 
 def report_problems(problems: list[Problem], logger: logging.Logger) -> None:

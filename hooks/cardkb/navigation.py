@@ -10,7 +10,8 @@ nothing more.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,21 @@ def navigation_data(nodes: Sequence[NavNode]) -> list[dict[str, Any]]:
             entry = {"title": node.title, "url": node.url, "src": node.src_uri}
             data.append(entry | ({"status": node.status} if node.status else {}))
     return data
+
+
+def config_nav(nodes: Sequence[NavNode],
+               escape: Callable[[str], str] = html.escape) -> list[Any]:
+    """The tree in mkdocs.yml's ``nav`` shape (which Zensical reads too), titles escaped with
+    ``escape``: both engines print navigation titles as HTML."""
+    entries: list[Any] = []
+    for node in nodes:
+        if isinstance(node, NavSection):
+            entries.append({escape(node.title): config_nav(node.children, escape)})
+        elif isinstance(node, NavLink):
+            entries.append({escape(node.title): node.url})
+        else:
+            entries.append({escape(node.title): node.src_uri} if node.title else node.src_uri)
+    return entries
 
 
 def _page(layout: UrlLayout, src_uri: str, title: str | None = None,

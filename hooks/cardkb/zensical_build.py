@@ -15,7 +15,6 @@ import argparse
 import shutil
 import sys
 from collections.abc import Sequence
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import yaml
 
 from .engine_files import RenderedSite, render_site, write_site
 from .mkdocs_config import SiteConfig, read_config_mapping, site_config
-from .navigation import NavLink, NavNode, NavSection
+from .navigation import config_nav
 from .problems import Location, Problems
 from .site_files import OVERRIDES_DIR, site_assets
 from .staging import StagedSite
@@ -129,22 +128,8 @@ def zensical_config(raw: dict[str, Any], site: SiteConfig, rendered: RenderedSit
     extra["cardkb"] = {**(extra.get("cardkb") or {}), "disclaimer": site.settings.disclaimer}
     extra["status"] = {**VERDICT_STATUS, **(extra.get("status") or {})}
     config["extra"] = extra
-    config["nav"] = zensical_nav(rendered.navigation)
+    config["nav"] = config_nav(rendered.navigation)
     return config
-
-
-def zensical_nav(nodes: Sequence[NavNode]) -> list[Any]:
-    """The neutral navigation in mkdocs.yml's shape, titles HTML-escaped: Zensical, like
-    MkDocs, prints navigation titles as HTML."""
-    entries: list[Any] = []
-    for node in nodes:
-        if isinstance(node, NavSection):
-            entries.append({escape(node.title): zensical_nav(node.children)})
-        elif isinstance(node, NavLink):
-            entries.append({escape(node.title): node.url})
-        else:
-            entries.append({escape(node.title): node.src_uri} if node.title else node.src_uri)
-    return entries
 
 
 def _privacy(plugins: Any) -> dict[str, Any]:

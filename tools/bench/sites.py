@@ -30,8 +30,8 @@ from cardkb.config import DEFAULT_DISCLAIMER
 from cardkb.engine_files import DOCS_FOLDER, render_site, write_site
 from cardkb.finder import FIND_FOLDER
 from cardkb.mkdocs_config import read_site_config
-from cardkb.mkdocs_plugin import REQUIRED_EXTENSIONS, VERDICT_STATUS, mkdocs_nav
-from cardkb.navigation import NavNode, build_navigation
+from cardkb.mkdocs_plugin import REQUIRED_EXTENSIONS, VERDICT_STATUS
+from cardkb.navigation import NavNode, build_navigation, config_nav
 from cardkb.problems import Problems
 from cardkb.urls import UrlLayout
 
@@ -101,7 +101,7 @@ def plain_config(base: dict[str, Any], navigation: list[NavNode]) -> dict[str, A
     """The repository's configuration without the cardkb plugin, plus what that plugin adds to
     the configuration (its Markdown extensions, the disclaimer, the verdicts' names), with the
     navigation in MkDocs' shape."""
-    config = site_config(base, DOCS_FOLDER, nav=_plain_text(mkdocs_nav(navigation)), cardkb=False)
+    config = site_config(base, DOCS_FOLDER, nav=config_nav(navigation), cardkb=False)
     extensions = list(config.get("markdown_extensions") or [])
     names = {next(iter(e)) if isinstance(e, dict) else e for e in extensions}
     config["markdown_extensions"] = extensions + [e for e in REQUIRED_EXTENSIONS
@@ -111,15 +111,6 @@ def plain_config(base: dict[str, Any], navigation: list[NavNode]) -> dict[str, A
     extra["status"] = {**VERDICT_STATUS, **(extra.get("status") or {})}
     config["extra"] = extra
     return config
-
-
-def _plain_text(value: Any) -> Any:
-    """The navigation with its (escaped) Markup titles as plain ``str``, for YAML."""
-    if isinstance(value, list):
-        return [_plain_text(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _plain_text(item) for key, item in value.items()}
-    return str(value)
 
 
 def write_projects(root: Path, n_cards: int, kb: KnowledgeBaseFiles,
