@@ -33,6 +33,7 @@ from typing import Any
 from .config import Settings
 from .engine_files import prepare_site
 from .finder import DATA_FILE, MORE_FILE, VECTORS_FILE
+from .load import PATTERN_FILE
 from .model import KnowledgeBase
 from .navigation import NavNode, navigation_data
 from .problems import Problem, Problems
@@ -166,7 +167,7 @@ class LiveSite:
         pages = set()
         for path in files:
             file = PurePosixPath(path)
-            if file.name == "pattern.yml":
+            if file.name == PATTERN_FILE:
                 pages.add(self.layout.src_uri("pattern", file.parent.name))
             else:
                 pages.add(self.layout.src_uri("card", file.stem))

@@ -42,12 +42,11 @@ class ReadCache:
         self.reread.clear()
         self._seen.clear()
 
-    def finish(self) -> set[str]:
-        """End a check; return the paths that were cached but are gone now."""
+    def finish(self) -> None:
+        """End a check: forget the files it did not read (:attr:`gone`)."""
         self.gone = set(self._parsed) - self._seen
         for path in self.gone:
             del self._parsed[path]
-        return self.gone
 
     def forget(self, rel_paths: set[str]) -> None:
         """Parse these files again at the next check, whatever their keys say: a file saved
