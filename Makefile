@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 # What building the site needs, and the test tools on top (only `make test` and `make lint`).
 INSTALLED := $(VENV)/.installed
 TEST_TOOLS := $(VENV)/.installed-test
-# Material prints a notice about its end of life on every build; the README covers it.
-export NO_MKDOCS_2_WARNING := 1
+# `make build` shows Material's notice about its end of life once, and cardkb's line after it
+# says what cardkb recommends instead (README, "Three engines").
 
 .PHONY: serve build build-zensical check test lint bench bench-search fuzz vendor model system-packages clean
 

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .mkdocs_config import SiteConfig, read_site_config
+from .engines import ENGINES, EngineError, preview_engine, use_properdocs
+from .mkdocs_config import SiteConfig, default_config_file, read_site_config
 from .problems import Problems, one_line
 from .project import CheckedProject, check_project
 from .review import overdue_reviews
@@ -34,8 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="cardkb", description=__doc__)
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", type=Path,
-                        help="the site's configuration (default: mkdocs.yml)")
+    parser.add_argument("-f", "--config-file", type=Path,
+                        help="the site's configuration (default: properdocs.yml if there is "
+                             "one, else mkdocs.yml)")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate every card, pattern and [[link]]")
     check.add_argument("--due", action="store_true",
@@ -58,14 +60,19 @@ def _main(argv: Sequence[str] | None) -> int:
         "preview", help="serve the site and rebuild only the pages a save changed (make serve)")
     preview.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT",
                          help="where to serve it (default: 127.0.0.1:8000)")
+    preview.add_argument("--engine", choices=ENGINES,
+                         help="build it with MkDocs or ProperDocs (default: ProperDocs for a "
+                              "properdocs.yml, else MkDocs)")
     init = commands.add_parser("init", help="create a new knowledge base in a new folder")
     init.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
+    if args.config_file is None:
+        args.config_file = default_config_file()
 
     if args.command == "init":
         return _init(args.folder)
     if args.command == "preview":
-        return _preview(args.config_file, args.dev_addr)
+        return _preview(args.config_file, args.dev_addr, args.engine)
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
@@ -161,10 +168,16 @@ def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> i
     return 0
 
 
-def _preview(config_file: Path, dev_addr: str) -> int:
+def _preview(config_file: Path, dev_addr: str, engine: str | None) -> int:
     # MkDocs is imported only here: `cardkb check` must stay quick for pre-commit hooks.
     import logging
 
+    if (engine or preview_engine(config_file)) == "properdocs":
+        try:
+            use_properdocs()
+        except EngineError as error:
+            print(f"cardkb: {error}")
+            return 1
     from .mkdocs_preview import preview
 
     logging.basicConfig(format="%(levelname)-8s-  %(message)s", level=logging.INFO)

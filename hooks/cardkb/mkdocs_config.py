@@ -27,6 +27,18 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/",
                                       lambda loader, suffix, node: None)
 
 
+#: the configuration files an engine looks for, in its order: ProperDocs' own name first
+CONFIG_FILES = ("properdocs.yml", "mkdocs.yml")
+
+
+def default_config_file(folder: Path = Path()) -> Path:
+    """``properdocs.yml`` where a site has one, else ``mkdocs.yml`` (as ProperDocs looks)."""
+    for name in CONFIG_FILES:
+        if (folder / name).is_file():
+            return folder / name
+    return folder / CONFIG_FILES[-1]
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     root: Path

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from .engine_files import RenderedSite, render_site, write_site
-from .mkdocs_config import SiteConfig, read_config_mapping, site_config
+from .mkdocs_config import SiteConfig, default_config_file, read_config_mapping, site_config
 from .navigation import config_nav
 from .problems import Location, Problems
 from .site_files import OVERRIDES_DIR, site_assets
@@ -52,10 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cardkb.zensical_build",
                                      description="Check the cards and build the site with "
                                                  "Zensical into the site folder.")
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", type=Path,
-                        help="the site's configuration (default: mkdocs.yml)")
+    parser.add_argument("-f", "--config-file", type=Path,
+                        help="the site's configuration (default: properdocs.yml if there is "
+                             "one, else mkdocs.yml)")
     args = parser.parse_args(argv)
-    return build(args.config_file)
+    return build(args.config_file or default_config_file())
 
 
 def build(config_file: Path) -> int:
