@@ -147,6 +147,8 @@ def test_make_build_in_a_new_knowledge_base(practice_kb: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Traceback" not in output
+    assert output.count("Material for MkDocs reaches end of life") <= 1
+    assert "cardkb recommends ProperDocs" in output
     card = (practice_kb / "site/cards/ask-about-the-lateness/index.html").read_text("utf-8")
     assert "Ask about the lateness together" in card
     assert 'class="cardkb-disclaimer"' in card

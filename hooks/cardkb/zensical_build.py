@@ -12,6 +12,7 @@ and it never imports MkDocs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
 from collections.abc import Sequence
@@ -64,6 +65,8 @@ def build(config_file: Path) -> int:
     problems = Problems()
     raw = read_config_mapping(config_file, problems)
     site = None if raw is None else site_config(config_file, raw, problems)
+    if site is not None and raw is not None and offline_copy(raw.get("plugins")):
+        site = dataclasses.replace(site, directory_urls=False)
     if raw is not None:
         refuse_analytics(raw.get("extra"), Location(config_file.name), problems)
     rendered = None
@@ -113,7 +116,12 @@ def zensical_config(raw: dict[str, Any], site: SiteConfig, rendered: RenderedSit
     theme.setdefault("variant", "classic")
     theme["custom_dir"] = "overrides"
     config["theme"] = theme
-    config["plugins"] = [{"privacy": _privacy(raw.get("plugins"))}]
+    # One search, the finder (the header's box hands its words to find/), as under MkDocs: no
+    # index of Zensical's own and no second box. Its offline plugin is not used either: all it
+    # does besides file links (use_directory_urls, set above) is load a shim for that search's
+    # worker from unpkg.com.
+    config["plugins"] = [{"privacy": _privacy(raw.get("plugins"))},
+                         {"search": {"enabled": False}}]
     extensions = list(raw.get("markdown_extensions") or [])
     named = {next(iter(e)) if isinstance(e, dict) else e for e in extensions}
     config["markdown_extensions"] = extensions + [e for e in REQUIRED_EXTENSIONS
@@ -131,6 +139,18 @@ def zensical_config(raw: dict[str, Any], site: SiteConfig, rendered: RenderedSit
     config["extra"] = extra
     config["nav"] = config_nav(rendered.navigation)
     return config
+
+
+def offline_copy(plugins: Any) -> bool:
+    """mkdocs.yml's offline plugin is on (``OFFLINE=true`` with the shipped configuration): a
+    copy that works opened from disk, every link naming its file."""
+    for entry in plugins or []:
+        if entry == "offline":
+            return True
+        if isinstance(entry, dict) and "offline" in entry:
+            settings = entry["offline"]
+            return not isinstance(settings, dict) or settings.get("enabled", True) is True
+    return False
 
 
 def _privacy(plugins: Any) -> dict[str, Any]:
