@@ -36,7 +36,7 @@ serve: $(INSTALLED)
 build: $(INSTALLED)
 	$(BIN)/mkdocs build --strict
 
-# The same site built by Zensical instead of MkDocs (README, "Two engines"): the same check, the
+# The same site built by Zensical instead of MkDocs (README, "Three engines"): the same check, the
 # same pages, into site/ only when the build succeeded.
 build-zensical: $(ZENSICAL)
 	@$(BIN)/python -m cardkb.zensical_build
