@@ -226,20 +226,31 @@ def serving(tmp_path: Path) -> Iterator[Callable[[list[str], Path], str]]:
         assert "Traceback" not in output, output
 
 
-@pytest.mark.parametrize("command", [
-    [str(BIN / "properdocs"), "serve"],
-    [str(BIN / "cardkb"), "preview"],
-], ids=["properdocs serve", "cardkb preview"])
-def test_properdocs_serves_and_previews_the_starter(
-        command: list[str], tmp_path: Path,
-        serving: Callable[[list[str], Path], str]) -> None:
-    kb = _starter(tmp_path / "kb", "properdocs.yml")
+SERVERS = {
+    "mkdocs serve": ("mkdocs.yml", [str(BIN / "mkdocs"), "serve"]),
+    "properdocs serve": ("properdocs.yml", [str(BIN / "properdocs"), "serve"]),
+    "cardkb preview (mkdocs)": ("mkdocs.yml", [str(BIN / "cardkb"), "preview"]),
+    "cardkb preview (properdocs)": ("properdocs.yml", [str(BIN / "cardkb"), "preview"]),
+}
+
+
+@pytest.mark.parametrize("server", list(SERVERS))
+def test_serve_and_preview_under_both_engines(
+        server: str, tmp_path: Path, serving: Callable[[list[str], Path], str]) -> None:
+    """The same page with the same problems notice, whichever engine serves the preview; a
+    ``properdocs.yml`` makes ``cardkb preview`` run on ProperDocs."""
+    config_name, command = SERVERS[server]
+    kb = _starter(tmp_path / "kb", config_name)
+    with (kb / "content/index.md").open("a", encoding="utf-8") as page:
+        page.write("\nSee [[no-such-card]].\n")
     url = serving(command, kb)
     page = _fetch(url + "cards/ask-about-the-lateness/")
     assert "Ask about the lateness together" in page
     assert 'class="cardkb-disclaimer"' in page
-    assert "ProperDocs" in page  # the engine the page names
-    assert not (kb / "site").exists()  # served from elsewhere, not published
+    assert 'class="admonition danger cardkb-problems"' in page
+    assert "no-such-card" in page
+    assert ("ProperDocs" in page) is ("properdocs" in server)  # the engine the page names
+    assert not (kb / "site").exists()  # served from elsewhere, nothing published
 
 
 def test_properdocs_is_chosen_only_before_mkdocs_is_loaded() -> None:
