@@ -179,6 +179,25 @@ def test_the_same_problem_lines_and_the_last_site_kept(tmp_path: Path) -> None:
     assert lines["properdocs"] == lines["properdocs -f mkdocs.yml"] == lines["mkdocs"]
 
 
+def test_cardkb_finds_properdocs_yml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """``cardkb check`` (and every cardkb command) reads ``properdocs.yml`` where there is one,
+    as ProperDocs does, and its problem lines name it."""
+    kb = _starter(tmp_path / "kb", "properdocs.yml")
+    monkeypatch.chdir(kb)
+    capsys.readouterr()
+    assert main(["check"]) == 0
+    assert "all cards are valid" in capsys.readouterr().out
+    config = kb / "properdocs.yml"
+    text = config.read_text("utf-8")
+    assert "    show_drafts: false\n" in text
+    config.write_text(text.replace("    show_drafts: false\n", "    show_drafts: maybe\n"),
+                      "utf-8")
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"^properdocs\.yml:\S* .*show_drafts", out, re.MULTILINE), out
+
+
 # -- serving and previewing under ProperDocs -----------------------------------------------
 
 

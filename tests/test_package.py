@@ -30,9 +30,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "hooks" / "cardkb"
-#: what the wheel is built from: the package (its links into content/assets and overrides
-#: resolve inside the copy) and the project's metadata
-PROJECT_FILES = ("pyproject.toml", "README.md", "hooks", "content/assets", "overrides")
+#: what the wheel is built from, besides what the package's links point to
+PROJECT_FILES = ("pyproject.toml", "README.md", "hooks")
 #: compiled files Python writes beside the sources; never package data
 _CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
 
@@ -63,13 +62,20 @@ def _run(command: list[str], cwd: Path, timeout: float = 600) -> subprocess.Comp
                           timeout=timeout, check=False)
 
 
+def _linked_folders(folder: Path) -> list[str]:
+    """What the links under ``folder`` point to (site/assets and site/overrides point into
+    content/ and overrides/), relative to the repository, so the copy's links resolve too."""
+    return sorted({path.resolve().relative_to(REPO).as_posix()
+                   for path in folder.rglob("*") if path.is_symlink()})
+
+
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel, built from a copy of the project: setuptools keeps a ``build/`` folder
     between builds in place, and an old file there would end up in the wheel."""
     work = tmp_path_factory.mktemp("wheel")
     source = work / "source"
-    for name in PROJECT_FILES:
+    for name in [*PROJECT_FILES, *_linked_folders(REPO / "hooks")]:
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, source / name, symlinks=True, ignore=_CACHES)
         else:

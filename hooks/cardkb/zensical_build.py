@@ -5,7 +5,9 @@ Zensical runs no MkDocs plugins, so cardkb does its part ahead of the build: the
 same pages and navigation through the engine seam (:mod:`cardkb.engine_files`), and a Zensical
 configuration derived from mkdocs.yml. Zensical builds only inside its own project folder, so the
 pages, that configuration and the staged site live in ``.cardkb-zensical/``; the staged site
-replaces ``site/`` only when the build succeeded. This is the only module that knows Zensical,
+replaces ``site/`` only when the build succeeded. As under MkDocs, the finder is the one search
+(Zensical's own is switched off), and with mkdocs.yml's offline plugin on (``OFFLINE=true``) the
+copy links to files and works opened from disk. This is the only module that knows Zensical,
 and it never imports MkDocs.
 """
 
