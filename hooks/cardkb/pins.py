@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from .problems import Problems
-from .project_files import check_file, decode_utf8, read_limited
+from .project_files import check_link, decode_utf8
 from .schemas import load_schema
 
 PINS_DIR = "pins"
@@ -95,11 +95,21 @@ def snapshot_fields(kind: str, data: Mapping[str, Any], *, status: str,
     return fields
 
 
-def _plain(value: Any) -> Any:
+class _SharedError(Exception):
+    """The same list or mapping twice: what a YAML alias makes (and a "billion laughs")."""
+
+
+def _plain(value: Any, seen: set[int] | None = None) -> Any:
+    """Plain data: dates as text, each list and mapping copied (and, given ``seen``, refused
+    when met twice, so an alias in a hand-edited pin cannot make the walk explode)."""
+    if isinstance(value, (Mapping, list)) and seen is not None:
+        if id(value) in seen:
+            raise _SharedError
+        seen.add(id(value))
     if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): _plain(item, seen) for key, item in value.items()}
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [_plain(item, seen) for item in value]
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
@@ -108,13 +118,25 @@ def _plain(value: Any) -> Any:
 # -- the file -------------------------------------------------------------------------------
 
 
-class _PinDumper(yaml.SafeDumper):
-    """Long text as literal blocks, so a changed sentence is a changed line in a diff."""
+#: pins are read by the C parser where PyYAML has it: a large curriculum's pins are megabytes
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+#: a pin holds a few kilobytes per link; a page of hundreds of long cards stays far below this
+MAX_PIN_BYTES = 20_000_000
 
 
-def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+class _PinDumper(_Dumper):  # type: ignore[misc]
+    """Long text as literal blocks, so a changed sentence is a changed line in a diff; never an
+    anchor (``&id001``), which nobody could read in a diff."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_text(dumper: Any, text: str) -> yaml.ScalarNode:
     style = "|" if "\n" in text.rstrip("\n") or (text.endswith("\n") and len(text) > 60) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+    node: yaml.ScalarNode = dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+    return node
 
 
 _PinDumper.add_representer(str, _represent_text)
@@ -145,21 +167,24 @@ def read_pin(root: Path, src_uri: str) -> Pin | None:
     """The pin of the page at ``src_uri``; None when it has none. A pin that cannot be read
     raises :class:`PinError`."""
     rel = pin_path(src_uri)
-    if not os.path.lexists(root / rel):
+    path = root / rel
+    if not os.path.lexists(path):
         return None
     problems = Problems()
-    data = read_limited(root / rel, rel, problems) if check_file(
-        root / rel, rel, root, problems) else None
-    text = decode_utf8(data, rel, problems) if data is not None else None
+    if not check_link(path, rel, root, problems) or not path.is_file():
+        raise PinError(f"{rel}: not an ordinary file of the project")
+    if path.stat().st_size > MAX_PIN_BYTES:
+        raise PinError(f"{rel}: over {MAX_PIN_BYTES // 1_000_000} MB, more than any page's "
+                       "links need; pin the page again")
+    text = decode_utf8(path.read_bytes(), rel, problems)
     if text is None:
-        reason = problems.sorted()[0].message if problems.errors else "cannot be read"
-        raise PinError(f"{rel}: {reason}")
+        raise PinError(str(problems.sorted()[0]))
     return parse_pin(text, rel)
 
 
 def parse_pin(text: str, rel: str) -> Pin:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         raise PinError(f"{rel}: does not parse as YAML ({' '.join(str(error).split())}); "
                        "pin the page again") from None
@@ -173,7 +198,11 @@ def parse_pin(text: str, rel: str) -> Pin:
             reviewed = None
     if not isinstance(reviewed, datetime.date):
         raise PinError(f"{rel}: 'reviewed' is not a date (YYYY-MM-DD); pin the page again")
-    return Pin(str(data.get("page", "")), reviewed, tuple(_links(data["links"], rel)))
+    try:
+        return Pin(str(data.get("page", "")), reviewed, tuple(_links(data["links"], rel)))
+    except _SharedError:
+        raise PinError(f"{rel}: uses YAML anchors or aliases, which a pin never needs; pin the "
+                       "page again") from None
 
 
 def _links(items: list[Any], rel: str) -> Iterator[PinnedLink]:
@@ -183,7 +212,7 @@ def _links(items: list[Any], rel: str) -> Iterator[PinnedLink]:
                 and isinstance(item.get("fields"), dict)):
             raise PinError(f"{rel}: link {index + 1} needs an id, a kind (card or pattern) and "
                            "its fields; pin the page again")
-        yield PinnedLink(item["id"], item["kind"], _plain(item["fields"]))
+        yield PinnedLink(item["id"], item["kind"], _plain(item["fields"], set()))
 
 
 def read_pins(root: Path) -> dict[str, Pin]:
