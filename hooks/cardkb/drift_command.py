@@ -50,8 +50,9 @@ def named_pages(site: SiteConfig, names: Sequence[Path]) -> list[Page]:
     pages = []
     for name in names:
         candidates = [name] if name.is_absolute() else [Path.cwd() / name, site.root / name]
-        path = next((c.resolve() for c in candidates if c.is_file()), None)
-        if path is None or not path.is_relative_to(docs) or path.suffix != ".md":
+        path = next((c.resolve() for c in candidates if c.is_file() and c.suffix == ".md"
+                     and c.resolve().is_relative_to(docs)), None)
+        if path is None:
             raise DriftError(f"{name}: not a page (a .md file) under {site.docs_dir}/")
         pages.append(_read_page(site, path.relative_to(docs).as_posix()))
     return pages
