@@ -58,12 +58,16 @@ def field_level(kind: str, name: str) -> str:
 class FieldChange:
     name: str
     level: str
-    before: str
-    after: str
+    #: the field's values, as the pin and the file hold them
+    before: Any
+    after: Any
 
     def words(self) -> list[tuple[str, str]]:
-        """The change word by word: ``(" ", same)``, ``("-", removed)``, ``("+", added)``."""
-        return word_diff(self.before, self.after)
+        """The change word by word: ``(" ", same)``, ``("-", removed)``, ``("+", added)``; in
+        a list, item by item first (an added source is one added item, not a word salad)."""
+        if isinstance(self.before, list) and isinstance(self.after, list):
+            return list_diff(self.before, self.after)
+        return word_diff(value_text(self.before), value_text(self.after))
 
 
 @dataclass(frozen=True)
@@ -176,13 +180,17 @@ def _union(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
 def _change(kind: str, name: str, before: Any, after: Any) -> FieldChange | None:
     if before == after:
         return None
-    old, new = value_text(before), value_text(after)
     level = field_level(kind, name)
     if name == "status" and after == "published":
         level = "major"  # published again: worth a look, not an alarm
-    if _WORD.findall(old.casefold()) == _WORD.findall(new.casefold()):
+    if _words(before) == _words(after):
         level = "editorial"
-    return FieldChange(name, level, old, new)
+    return FieldChange(name, level, before, after)
+
+
+def _words(value: Any) -> list[str]:
+    """The words of a value, without case, punctuation or spacing: what editorial leaves."""
+    return _WORD.findall(value_text(value).casefold())
 
 
 def _status_note(after: Mapping[str, Any], sources: Sources) -> str:
@@ -208,6 +216,34 @@ def value_text(value: Any) -> str:
     if isinstance(value, Mapping):
         return " ".join(f"{key}: {value_text(item)}" for key, item in value.items())
     return str(value)
+
+
+def list_diff(before: list[Any], after: list[Any]) -> list[tuple[str, str]]:
+    """Two lists compared item by item; an item replaced by one item is compared word by word."""
+    old, new = [value_text(item) for item in before], [value_text(item) for item in after]
+    parts: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for removed, added in zip(old[i1:i2], new[j1:j2], strict=True):
+                parts += [(" ", "•"), *word_diff(removed, added)]
+            continue
+        for op, items in (("-", old[i1:i2]), ("+", new[j1:j2])) if tag != "equal" else (
+                (" ", old[i1:i2]),):
+            if items:
+                parts.append((op, " ".join(f"• {item}" for item in items)))
+    return _merged(parts)
+
+
+def _merged(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Neighbouring parts of the same kind joined, so unchanged text is shortened once."""
+    merged: list[tuple[str, str]] = []
+    for op, text in parts:
+        if merged and merged[-1][0] == op:
+            merged[-1] = (op, f"{merged[-1][1]} {text}")
+        else:
+            merged.append((op, text))
+    return merged
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
