@@ -60,6 +60,9 @@ def _main(argv: Sequence[str] | None) -> int:
         "preview", help="serve the site and rebuild only the pages a save changed (make serve)")
     preview.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT",
                          help="where to serve it (default: 127.0.0.1:8000)")
+    preview.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                         help="a host name the preview also answers to (only needed with a "
+                              "--dev-addr beyond this computer); may be repeated")
     init = commands.add_parser("init", help="create a new knowledge base in a new folder")
     init.add_argument("folder", type=Path)
     # curricula that know when their cards changed (cardkb pin / cardkb drift)
@@ -79,7 +82,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "init":
         return _init(args.folder)
     if args.command == "preview":
-        return _preview(args.config_file, args.dev_addr)
+        return _preview(args.config_file, args.dev_addr, args.allow_host)
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
@@ -154,15 +157,31 @@ def _new(site: SiteConfig, args: argparse.Namespace) -> int:
     except ScaffoldError as error:
         print(f"cardkb: {error}")
         return 1
+    except OSError as error:
+        print(f"cardkb: could not write the new file: {error.strerror or error} "
+              f"({error.filename})")
+        return 1
     print(f"cardkb: wrote {path.relative_to(site.root).as_posix()}, a draft; fill in the "
           "fields, check them with cardkb check, and delete the 'status: draft' line to publish it")
     return 0
 
 
 def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> int:
-    from .engine_files import DOCS_FOLDER, NAVIGATION_FILE, render_site, write_site
+    from .engine_files import (
+        DOCS_FOLDER,
+        NAVIGATION_FILE,
+        OutputRefusedError,
+        refuse_unsafe_output,
+        render_site,
+        write_site,
+    )
     from .urls import UrlLayout
 
+    try:
+        refuse_unsafe_output(site, out)
+    except OutputRefusedError as error:
+        print(f"cardkb: {error}")
+        return 1
     rendered = render_site(site, UrlLayout(site.directory_urls and not offline), problems)
     if rendered is None:
         _report(problems)
@@ -170,8 +189,12 @@ def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> i
         return 1
     try:
         count = write_site(rendered, site, out)
-    except FileExistsError as error:
+    except OutputRefusedError as error:
         print(f"cardkb: {error}")
+        return 1
+    except OSError as error:
+        print(f"cardkb: could not write {out / DOCS_FOLDER}: {error.strerror or error} "
+              f"({error.filename or out})")
         return 1
     for problem in problems.sorted():  # warnings only: an error stopped above
         print(problem)
@@ -180,7 +203,7 @@ def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> i
     return 0
 
 
-def _preview(config_file: Path, dev_addr: str) -> int:
+def _preview(config_file: Path, dev_addr: str, allowed_hosts: Sequence[str]) -> int:
     # MkDocs is imported only here: `cardkb check` must stay quick for pre-commit hooks.
     import logging
 
@@ -190,7 +213,7 @@ def _preview(config_file: Path, dev_addr: str) -> int:
     if not config_file.is_file():
         print(f"cardkb: {config_file} not found: run this in the knowledge base's folder")
         return 1
-    return preview(config_file, dev_addr)
+    return preview(config_file, dev_addr, allowed_hosts)
 
 
 def _pin(site: SiteConfig, pages: list[Path]) -> int:
@@ -234,6 +257,10 @@ def _init(folder: Path) -> int:
         init_knowledge_base(folder)
     except InitError as error:
         print(f"cardkb: {error}")
+        return 1
+    except OSError as error:
+        print(f"cardkb: could not create the knowledge base in {folder}: "
+              f"{error.strerror or error} ({error.filename or folder})")
         return 1
     print(f"cardkb: created a knowledge base in {folder}; `make serve` there to see it, "
           "`make build` to build it (see its README.md)")
