@@ -232,6 +232,8 @@ def test_a_page_with_links_and_no_pin_is_listed_as_not_pinned(
     project = make_project({PAGE: MODULE})
     assert drift_json(project) == {"pages": [{"page": PAGE, "pinned": False}]}
     assert drift_json(project, PAGE) == {"pages": [{"page": PAGE, "pinned": False}]}
+    assert drift_json(project, PAGE, "content/index.md") == {
+        "pages": [{"page": PAGE, "pinned": False}]}  # the home page links nothing
     assert project.cardkb("drift", "--fail-on", "editorial").returncode == 0
     assert f"{PAGE}: links cards but has no pin" in project.cardkb("drift").stdout
 

@@ -125,7 +125,8 @@ def drift_pages(site: SiteConfig, pages: Sequence[Page]) -> list[PageDrift]:
             pin = read_pin(site.root, page.src_uri)
         except PinError as error:
             raise DriftError(str(error)) from None
-        report.append(page_drift(page.path, page.targets, pin, sources))
+        if pin is not None or page.targets:  # a page that links nothing has nothing to drift
+            report.append(page_drift(page.path, page.targets, pin, sources))
     return report
 
 
