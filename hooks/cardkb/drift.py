@@ -99,10 +99,6 @@ class PageDrift:
     pin: Pin | None
     links: tuple[LinkDrift, ...] = field(default_factory=tuple)
 
-    @property
-    def pinned(self) -> bool:
-        return self.pin is not None
-
     def at_least(self, level: str) -> list[LinkDrift]:
         return [link for link in self.links if rank(link.level) >= rank(level)]
 
