@@ -3,7 +3,8 @@
 ``cardkb check`` is fast enough for a pre-commit hook; ``cardkb new`` writes a file an editor with
 the YAML language server can complete and validate; ``cardkb ids`` lists what can be linked;
 ``cardkb init DIR`` starts a new knowledge base; ``cardkb preview`` serves the site while you edit
-(``make serve``).
+(``make serve``); ``cardkb pin`` and ``cardkb drift`` tell a trainer what changed in the cards a
+reviewed curriculum page links.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .drift import LEVELS as DRIFT_LEVELS
 from .engines import ENGINES, EngineError, preview_engine, use_properdocs
 from .mkdocs_config import SiteConfig, default_config_file, read_site_config
 from .problems import Problems, one_line
@@ -68,6 +70,18 @@ def _main(argv: Sequence[str] | None) -> int:
                               "properdocs.yml, else MkDocs)")
     init = commands.add_parser("init", help="create a new knowledge base in a new folder")
     init.add_argument("folder", type=Path)
+    # curricula that know when their cards changed (cardkb pin / cardkb drift)
+    pin = commands.add_parser(
+        "pin", help="record what the cards and patterns a reviewed page links say now")
+    pin.add_argument("pages", nargs="+", type=Path, metavar="PAGE", help="a page under content/")
+    drift = commands.add_parser(
+        "drift", help="what changed in the cards each pinned page links, since its review")
+    drift.add_argument("pages", nargs="*", type=Path, metavar="PAGE",
+                       help="pages under content/ (default: every page that links a card)")
+    drift.add_argument("--json", action="store_true", help="print the report as JSON")
+    drift.add_argument("--fail-on", choices=DRIFT_LEVELS, metavar="LEVEL",
+                       help="exit 1 when a link changed at LEVEL or above: "
+                       + ", ".join(DRIFT_LEVELS))
     args = parser.parse_args(argv)
     if args.config_file is None:
         args.config_file = default_config_file()
@@ -79,7 +93,12 @@ def _main(argv: Sequence[str] | None) -> int:
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
-        return _report(problems)
+        status = _report(problems)
+        return 2 if args.command == "drift" else status  # drift's 1 means "changed"
+    if args.command == "pin":
+        return _pin(site, args.pages)
+    if args.command == "drift":
+        return _drift(site, args.pages, args.json, args.fail_on)
     if args.command == "new":
         return _new(site, args)
     if args.command == "render":
@@ -209,6 +228,40 @@ def _preview(config_file: Path, dev_addr: str, allowed_hosts: Sequence[str],
         print(f"cardkb: {config_file} not found: run this in the knowledge base's folder")
         return 1
     return preview(config_file, dev_addr, allowed_hosts)
+
+
+def _pin(site: SiteConfig, pages: list[Path]) -> int:
+    from .drift_command import DriftError, named_pages, pin_pages
+
+    try:
+        for line in pin_pages(site, named_pages(site, pages)):
+            print(line)
+    except DriftError as error:
+        print(f"cardkb: {error}")
+        return 1
+    return 0
+
+
+def _drift(site: SiteConfig, pages: list[Path], as_json: bool, fail_on: str | None) -> int:
+    """0, or 1 when a link changed at ``fail_on`` or above; 2 on a problem of its own."""
+    from .drift import rank
+    from .drift_command import (
+        DriftError,
+        drift_pages,
+        linking_pages,
+        named_pages,
+        report_json,
+        report_text,
+        worst,
+    )
+
+    try:
+        report = drift_pages(site, named_pages(site, pages) if pages else linking_pages(site))
+    except DriftError as error:
+        print(f"cardkb: {error}", file=sys.stderr)
+        return 2
+    print(report_json(report) if as_json else "\n".join(report_text(report)))
+    return 1 if fail_on is not None and rank(worst(report)) >= rank(fail_on) else 0
 
 
 def _init(folder: Path) -> int:

@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from .config import Settings
 from .mkdocs_config import SiteConfig
 from .model import KnowledgeBase
 from .navigation import NavNode, build_navigation, navigation_data
+from .pins import Pin, read_pins
 from .problems import Problems
 from .project import check_project
 from .project_files import is_ordinary_file
@@ -43,11 +44,12 @@ class RenderedSite:
 
 
 def prepare_site(kb: KnowledgeBase, layout: UrlLayout, settings: Settings,
-                 configured_nav: Sequence[Any] | None, docs_dir: Path) -> RenderedSite:
+                 configured_nav: Sequence[Any] | None, docs_dir: Path,
+                 pins: Mapping[str, Pin] | None = None) -> RenderedSite:
     """The renderer and the navigation of a checked knowledge base: what every engine gets,
-    the MkDocs plugin included."""
+    the MkDocs plugin included (``pins``: the curricula's, for their drift banners)."""
     navigation = build_navigation(configured_nav, kb, layout, docs_dir, settings.nav_max_patterns)
-    return RenderedSite(SiteRenderer(kb, layout, settings), navigation)
+    return RenderedSite(SiteRenderer(kb, layout, settings, pins=pins), navigation)
 
 
 def render_site(site: SiteConfig, layout: UrlLayout, problems: Problems) -> RenderedSite | None:
@@ -57,7 +59,7 @@ def render_site(site: SiteConfig, layout: UrlLayout, problems: Problems) -> Rend
     if problems.errors:
         return None
     return prepare_site(checked.knowledge_base, layout, site.settings, site.nav,
-                        site.root / site.docs_dir)
+                        site.root / site.docs_dir, read_pins(site.root))
 
 
 class OutputRefusedError(Exception):
@@ -121,7 +123,7 @@ def _write_docs(rendered: RenderedSite, site: SiteConfig, docs_out: Path) -> int
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.suffix == ".md":
             text = rendered.renderer.content_page(source.read_text("utf-8"),
-                                                  layout.content_url(src_uri))
+                                                  layout.content_url(src_uri), src_uri)
             target.write_text(text, "utf-8")
         else:
             shutil.copyfile(source, target)

@@ -43,6 +43,7 @@ from .file_watch import ChangeWatcher
 from .live_site import Update
 from .mkdocs_config import read_site_config
 from .mkdocs_plugin import CardkbPlugin, report_problems
+from .pins import PINS_DIR
 from .preview_server import PreviewServer
 from .problems import Problems, one_line
 from .read_cache import ReadCache
@@ -121,7 +122,8 @@ class MkDocsPreview:
         relative = {_relative(path, self.root) for path in paths}
         if built is None or live is None or any(
                 not _inside(path, live.settings.cards_dir) and
-                not _inside(path, live.docs_dir) for path in relative):
+                not _inside(path, live.docs_dir) and not _inside(path, PINS_DIR)
+                for path in relative):
             self.build_everything()  # mkdocs.yml, the theme's overrides, or no site yet
             return
         started = time.monotonic()
@@ -228,11 +230,14 @@ class MkDocsPreview:
                 shutil.rmtree(self.built.site_dir, ignore_errors=True)
 
     def _source_folders(self) -> list[Path]:
-        """mkdocs.yml, the cards and the docs folder (read as ``cardkb check`` reads them)."""
+        """mkdocs.yml, the cards and the docs folder (read as ``cardkb check`` reads them), and
+        the curricula's pins (a page pinned again drops its drift banner)."""
         site = read_site_config(self.config_file, Problems())
         if site is None:
             return [self.config_file]
-        return [self.config_file, site.root / site.settings.cards_dir, site.root / site.docs_dir]
+        pins = [site.root / PINS_DIR] if (site.root / PINS_DIR).is_dir() else []
+        return [self.config_file, site.root / site.settings.cards_dir, site.root / site.docs_dir,
+                *pins]
 
 
 def _describe(error: Exception) -> str:
