@@ -190,3 +190,29 @@ def test_author_text_in_the_navigation_is_text(make_project: Any) -> None:
         assert "<b>it</b>" not in html, page
         assert "Name &lt;b&gt;it&lt;/b&gt; &amp; *now*" in html.split(
             '<div class="md-content"')[0], page
+
+
+@pytest.mark.parametrize(("plugins", "offline"), [
+    (None, False), (["privacy"], False), (["offline"], True), ([{"offline": None}], True),
+    ([{"offline": {"enabled": True}}], True), ([{"offline": {"enabled": False}}], False),
+])
+def test_the_offline_plugin_is_read_from_mkdocs_yml(plugins: Any, offline: bool) -> None:
+    assert zensical_build.offline_copy(plugins) is offline
+
+
+def test_offline_true_reaches_the_zensical_build_through_env(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``enabled: !ENV [OFFLINE, false]`` reads the environment as MkDocs does."""
+    from cardkb.mkdocs_config import read_config_mapping
+    from cardkb.problems import Problems
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("plugins:\n  - offline:\n      enabled: !ENV [OFFLINE, false]\n", "utf-8")
+    for value, offline in (("true", True), ("false", False), (None, False)):
+        if value is None:
+            monkeypatch.delenv("OFFLINE", raising=False)
+        else:
+            monkeypatch.setenv("OFFLINE", value)
+        raw = read_config_mapping(config, Problems())
+        assert raw is not None
+        assert zensical_build.offline_copy(raw["plugins"]) is offline, value
