@@ -60,12 +60,21 @@ def _main(argv: Sequence[str] | None) -> int:
                          help="where to serve it (default: 127.0.0.1:8000)")
     init = commands.add_parser("init", help="create a new knowledge base in a new folder")
     init.add_argument("folder", type=Path)
+    export = commands.add_parser("export", help="export the practice prompts for another tool")
+    export_formats = export.add_subparsers(dest="format", required=True)
+    anki = export_formats.add_parser("anki", help="cardkb export anki FILE.apkg: an Anki deck, "
+                                     "one note per published prompt (README, For trainers)")
+    anki.add_argument("file", type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "init":
         return _init(args.folder)
     if args.command == "preview":
         return _preview(args.config_file, args.dev_addr)
+    if args.command == "export":
+        from .anki_export import export_command
+
+        return export_command(args.config_file, args.file)
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
