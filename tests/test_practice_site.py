@@ -86,3 +86,25 @@ def test_drafts_and_retired_cards_are_not_practised(make_project: Callable[..., 
     assert project.build("--strict").returncode == 0
     assert _data(project)["prompts"] == []
     assert not (project.site / "practice/stuck").exists()
+
+
+def test_every_pattern_has_prompts_at_every_level() -> None:
+    """The starter knowledge base: at least one prompt per level in every pattern, 40 in all."""
+    from cardkb.mkdocs_config import read_site_config
+    from cardkb.model import LEVELS
+    from cardkb.practice import practice_items
+    from cardkb.problems import Problems
+    from cardkb.project import check_project
+
+    from .conftest import REPO
+
+    problems = Problems()
+    site = read_site_config(REPO / "mkdocs.yml", problems)
+    assert site is not None
+    kb = check_project(site.root, site.settings, site.docs_dir, problems).knowledge_base
+    assert not problems.errors
+    items = practice_items(kb, published_only=True)
+    assert len(items) >= 40
+    for pattern in kb.patterns.values():
+        levels = {item.prompt.level for item in items if item.card.pattern is pattern}
+        assert levels == set(LEVELS), (pattern.id, levels)
