@@ -62,6 +62,10 @@
   }
 
   function run(data, section, prompt, status) {
+    if (!data.prompts.length) {
+      status.textContent = "No card has practice prompts yet.";
+      return;
+    }
     var form = document.querySelector("[data-cardkb-practice-choose]");
     var patternBox = document.getElementById("cardkb-practice-pattern");
     var levelBox = document.getElementById("cardkb-practice-level");
