@@ -88,8 +88,17 @@ def test_drafts_and_retired_cards_are_not_practised(make_project: Callable[..., 
     assert not (project.site / "practice/stuck").exists()
 
 
+#: the patterns the starter prompts were written for (issue 21); a pattern added since gets its
+#: prompts from its own author, and is then held to every level like these
+STARTER_PATTERNS = {
+    "alliance-rupture", "cancellations-and-no-shows", "hopelessness-behind-stuck",
+    "mandated-client", "not-on-track", "over-reliance-on-therapist", "stuck-client",
+    "talking-without-feeling", "tasks-not-done", "therapist-reactions", "yes-but-ambivalence"}
+
+
 def test_every_pattern_has_prompts_at_every_level() -> None:
-    """The starter knowledge base: at least one prompt per level in every pattern, 40 in all."""
+    """The knowledge base: a pattern with prompts has at least one at every level, the starter
+    patterns all have them, and there are 40 in all."""
     from cardkb.mkdocs_config import read_site_config
     from cardkb.model import LEVELS
     from cardkb.practice import practice_items
@@ -107,4 +116,5 @@ def test_every_pattern_has_prompts_at_every_level() -> None:
     assert len(items) >= 40
     for pattern in kb.patterns.values():
         levels = {item.prompt.level for item in items if item.card.pattern is pattern}
-        assert levels == set(LEVELS), (pattern.id, levels)
+        if levels or pattern.id in STARTER_PATTERNS:
+            assert levels == set(LEVELS), (pattern.id, levels)
