@@ -14,6 +14,7 @@ finder's data: a page opened from disk may load scripts but not fetch files.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +92,7 @@ def practice_href(layout: UrlLayout, from_url: str, card: Card) -> str:
     return relative_href(from_url, layout.page_url(PRACTICE_FOLDER)) + f"?card={card.id}"
 
 
-def practice_data(kb: KnowledgeBase, layout: UrlLayout, plain: Any) -> str:
+def practice_data(kb: KnowledgeBase, layout: UrlLayout, plain: Callable[[str], str]) -> str:
     """``practice/index.js``: the prompts and their answers, as the page reads them.
 
     ``plain`` turns a Markdown field into the plain text a reader sees (the page sets every

@@ -44,6 +44,7 @@ from .practice import (
     PRACTICE_DATA_FILE,
     PRACTICE_FOLDER,
     SHEETS,
+    PracticeItem,
     pattern_items,
     practice_data,
     practice_href,
@@ -164,7 +165,7 @@ class SiteRenderer:
                     partial(self._practice_sheet, pattern, sheet, items))
 
     def _practice_sheet(self, pattern: Pattern, sheet: str,
-                        items: Callable[[], list[Any]]) -> GeneratedPage:
+                        items: Callable[[], list[PracticeItem]]) -> GeneratedPage:
         mine = pattern_items(pattern, items())
         levels = [(level, [i for i in mine if i.prompt.level == level]) for level in LEVELS]
         return self._render_page(
