@@ -16,22 +16,16 @@ from typing import Any
 
 import pytest
 import yaml
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.scheduler.v3 import CardAnswer
+
+from cardkb.anki_export import RECORD_FILE, export_anki
+from cardkb.mkdocs_config import read_site_config
+from cardkb.problems import Problems
+from cardkb.project import check_project
+from cardkb.urls import UrlLayout
 
 from .conftest import BASE_FILES, Project
-
-anki_collection = pytest.importorskip("anki.collection")
-from anki.collection import (  # noqa: E402
-    Collection,
-    ImportAnkiPackageOptions,
-    ImportAnkiPackageRequest,
-)
-from anki.scheduler.v3 import CardAnswer  # noqa: E402
-
-from cardkb.anki_export import RECORD_FILE, export_anki  # noqa: E402
-from cardkb.mkdocs_config import read_site_config  # noqa: E402
-from cardkb.problems import Problems  # noqa: E402
-from cardkb.project import check_project  # noqa: E402
-from cardkb.urls import UrlLayout  # noqa: E402
 
 NAME_IT = BASE_FILES["cards/stuck/name-it.yml"] + """\
 practice:
@@ -224,3 +218,12 @@ def test_the_command_refuses_a_project_with_problems(
     assert result.returncode == 1
     assert "cards/stuck/defend.yml:" in result.stdout and "nothing was exported" in result.stdout
     assert not (project.root / "practice.apkg").exists()
+
+
+def test_only_published_prompts_are_exported(make_project: Callable[..., Project],
+                                             tmp_path: Path) -> None:
+    draft = NAME_IT.replace("Name the stuckness", "Not yet") + "status: draft\n"
+    project = make_project({**FILES, "cards/stuck/not-yet.yml": draft})
+    assert _export(project, tmp_path / "deck.apkg", 0) == PROMPTS
+    notes = yaml.safe_load((project.root / RECORD_FILE).read_text())["notes"]
+    assert not any(key.startswith("not-yet/") for key in notes)
