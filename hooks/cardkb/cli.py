@@ -82,6 +82,11 @@ def _main(argv: Sequence[str] | None) -> int:
     drift.add_argument("--fail-on", choices=DRIFT_LEVELS, metavar="LEVEL",
                        help="exit 1 when a link changed at LEVEL or above: "
                        + ", ".join(DRIFT_LEVELS))
+    export = commands.add_parser("export", help="export the practice prompts for another tool")
+    export_formats = export.add_subparsers(dest="format", required=True)
+    anki = export_formats.add_parser("anki", help="cardkb export anki FILE.apkg: an Anki deck, "
+                                     "one note per published prompt (README, For trainers)")
+    anki.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     if args.config_file is None:
         args.config_file = default_config_file()
@@ -90,6 +95,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return _init(args.folder)
     if args.command == "preview":
         return _preview(args.config_file, args.dev_addr, args.allow_host, args.engine)
+    if args.command == "export":
+        from .anki_export import export_command
+
+        return export_command(args.config_file, args.file)
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
