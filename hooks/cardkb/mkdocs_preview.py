@@ -35,6 +35,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from .edit_api import EditApi, is_loopback
 from .file_watch import ChangeWatcher
 from .live_site import Update
 from .mkdocs_config import read_site_config
@@ -63,6 +64,10 @@ class MkDocsPreview:
         self.config_file = config_file.resolve()
         self.root = self.config_file.parent
         self.server = PreviewServer(host, port)
+        if is_loopback(host):  # the editor writes files: only for this computer's own browser
+            site = read_site_config(self.config_file, Problems())
+            if site is not None:
+                self.server.api = EditApi(site, host, self.server.server_address[1])
         self.cache = ReadCache()
         self.built: _Built | None = None
 

@@ -24,6 +24,10 @@ import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .edit_api import EditApi
 
 #: where a page of the preview shows the problems: replaced as the page is served
 NOTICE_MARKER = "<!-- cardkb:problems -->"
@@ -35,12 +39,18 @@ SERVED_PAGES = 32
 #: a page's file, its version on disk (time, size, inode) and the site's epoch
 ServedKey = tuple[str, int, int, int, int]
 
+# A page with an editor form that holds unsaved changes is not reloaded: the editor's
+# ``cardkbHoldReload`` says so, and reloads the page itself once the form is saved or closed.
 _RELOAD_SCRIPT = """<script>/* cardkb preview: reload when a save changed the site */
 (() => {{
-  const shown = {epoch};
+  let shown = {epoch};
+  const changed = (epoch) => {{
+    if (window.cardkbHoldReload && window.cardkbHoldReload()) {{ shown = epoch; ask(); }}
+    else location.reload();
+  }};
   const ask = () => fetch("{path}?after=" + shown, {{cache: "no-store"}})
     .then((answer) => answer.text())
-    .then((epoch) => Number(epoch) > shown ? location.reload() : ask(),
+    .then((epoch) => Number(epoch) > shown ? changed(Number(epoch)) : ask(),
           () => setTimeout(ask, 1000));
   ask();
 }})();
@@ -62,6 +72,8 @@ class PreviewServer(ThreadingHTTPServer):
         # for again and again while a save is rebuilt then costs the rebuild nothing.
         self._served: dict[ServedKey, bytes] = {}
         self._served_lock = threading.Lock()
+        #: the editor's API (``edit_api``), set only while the preview listens on loopback
+        self.api: EditApi | None = None
 
     def served(self, key: ServedKey) -> bytes | None:
         with self._served_lock:
@@ -106,8 +118,41 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the terminal is for the problems and what each save rebuilt."""
 
+    def do_POST(self) -> None:
+        if self.server.api is not None and self.path.startswith("/.cardkb/"):
+            return self._edit()
+        self.close_connection = True  # its body is not read
+        self._send(HTTPStatus.METHOD_NOT_ALLOWED, "text/plain", b"405 - Not allowed", True)
+
+    def _edit(self) -> None:
+        """A request of the editor (``edit_api``): its API, or its script and style."""
+        from .edit_api import API_PREFIX, MAX_BODY, SECURITY_HEADERS
+
+        api = self.server.api
+        assert api is not None
+        path = urllib.parse.urlsplit(self.path).path
+        if not path.startswith(API_PREFIX):
+            asset = api.asset(path) if self.command in ("GET", "HEAD") else None
+            if asset is None:
+                self.close_connection = True
+                return self._send(HTTPStatus.NOT_FOUND, "text/plain", b"404 - Not found", True)
+            return self._send(HTTPStatus.OK, *asset, self.command == "GET", SECURITY_HEADERS)
+        length = self.headers.get("Content-Length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY:
+            self.close_connection = True
+            return self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "application/json",
+                              b'{"error": "the request is too large"}', True, SECURITY_HEADERS)
+        body = self.rfile.read(int(length))
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        answer = api.handle(self.command, path, headers, body)
+        self._send(HTTPStatus(answer.status), "application/json", answer.body,
+                   self.command != "HEAD", SECURITY_HEADERS)
+
     def _answer(self, body: bool) -> None:
         url = urllib.parse.urlsplit(self.path)
+        if self.server.api is not None and url.path.startswith("/.cardkb/") and \
+                url.path != CHANGES_PATH:
+            return self._edit()
         if url.path == CHANGES_PATH:
             after = urllib.parse.parse_qs(url.query).get("after", ["0"])[0]
             epoch = self.server.changes_after(int(after) if after.isdigit() else 0)
@@ -136,7 +181,7 @@ class _Handler(BaseHTTPRequestHandler):
             if content is None:
                 content = file.read_bytes()
                 if kind == "text/html":
-                    content = _with_preview_parts(content, notice, epoch)
+                    content = _with_preview_parts(content, notice, epoch, self.server.api)
                 self.server.remember(key, content)
         except OSError:  # replaced by a rebuild between the two steps: the reader retries
             return self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain", b"Try again.", body)
@@ -148,8 +193,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def _send(self, status: HTTPStatus, kind: str, content: bytes, body: bool) -> None:
+    def _send(self, status: HTTPStatus, kind: str, content: bytes, body: bool,
+              headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            if name != "Cache-Control":
+                self.send_header(name, value)
         charset = "; charset=utf-8" if kind.startswith("text/") or kind.endswith(
             ("javascript", "json")) else ""
         self.send_header("Content-Type", kind + charset)
@@ -160,9 +209,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(content)
 
 
-def _with_preview_parts(page: bytes, notice: bytes, epoch: int) -> bytes:
+def _with_preview_parts(page: bytes, notice: bytes, epoch: int,
+                        api: EditApi | None = None) -> bytes:
     page = page.replace(NOTICE_MARKER.encode(), notice, 1)
     script = _RELOAD_SCRIPT.format(epoch=epoch, path=CHANGES_PATH).encode()
+    if api is not None:  # the editor, only in a preview on loopback
+        script += api.page_tags()
     end = page.rfind(b"</body>")
     return page + script if end < 0 else page[:end] + script + page[end:]
 
