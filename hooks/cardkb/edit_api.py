@@ -38,12 +38,15 @@ from typing import Any
 
 from .fields import form_description
 from .load import PATTERN_FILE, YAML_SUFFIXES
+from .markdown_text import MarkdownRenderer
 from .mkdocs_config import SiteConfig
 from .model import ID_PATTERN, MAX_ID_LENGTH, Card, KnowledgeBase, Pattern
 from .problems import Problem, Problems, Severity
 from .project import check_project
 from .read_cache import ReadCache
 from .schemas import field_names
+from .urls import UrlLayout
+from .wikilinks import WikiLink
 from .yaml_edit import (
     ConflictError,
     EditError,
@@ -352,6 +355,23 @@ class EditApi:
                 items.append({"id": id_, "kind": kind, "title": id_})
         return Answer(HTTPStatus.OK, {"entities": items, "unfinished": self._unfinished()})
 
+    def render(self, payload: dict[str, Any]) -> Answer:
+        """A Markdown field as the site shows it, by the build's own renderer, for the form's
+        preview beside the text area (no second Markdown in the browser)."""
+        text = payload.get("text")
+        if not isinstance(text, str):
+            raise _RefusedError(HTTPStatus.BAD_REQUEST, "text must be a text")
+        kb, _ = self._check()
+        layout = UrlLayout()
+
+        def link_for(link: WikiLink) -> tuple[str, str]:
+            target = kb.resolve(link.target)
+            if target is None:
+                return "", link.raw
+            return "/" + layout.entity_url(target), target.title
+
+        return Answer(HTTPStatus.OK, {"html": MarkdownRenderer(link_for)(text)})
+
     def _unfinished(self) -> list[dict[str, str]]:
         found = []
         folder = self.unfinished_dir
@@ -406,6 +426,7 @@ class EditApi:
 
 _ENDPOINTS = {"read": EditApi.read, "check": EditApi.check, "save": EditApi.save,
               "discard": EditApi.discard, "entities": EditApi.entities,
+              "render": EditApi.render,
               "new-pattern": EditApi.new_pattern, "new-card": EditApi.new_card}
 
 
