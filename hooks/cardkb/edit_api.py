@@ -30,6 +30,7 @@ import re
 import secrets
 import stat
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from importlib import resources
@@ -45,7 +46,7 @@ from .problems import Problem, Problems, Severity
 from .project import check_project
 from .read_cache import ReadCache
 from .schemas import field_names
-from .urls import UrlLayout
+from .urls import SECTIONS, UrlLayout
 from .wikilinks import WikiLink
 from .yaml_edit import (
     ConflictError,
@@ -133,6 +134,8 @@ class EditApi:
     host: str
     port: int
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    #: the folder of the site the preview serves now (set by the preview's web server)
+    served_site: Callable[[], Path | None] = lambda: None
     _cache: _DraftCache = field(default_factory=_DraftCache)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -355,6 +358,15 @@ class EditApi:
                 items.append({"id": id_, "kind": kind, "title": id_})
         return Answer(HTTPStatus.OK, {"entities": items, "unfinished": self._unfinished()})
 
+    def ready(self, payload: dict[str, Any]) -> Answer:
+        """Whether the preview serves the page of a new card or pattern yet."""
+        kind, id_ = payload.get("kind"), _check_id(payload.get("id"))
+        if kind not in SECTIONS:
+            raise _RefusedError(HTTPStatus.BAD_REQUEST, "kind must be 'card' or 'pattern'")
+        site = self.served_site()
+        page = site / UrlLayout().folder(kind, id_) / "index.html" if site else None
+        return Answer(HTTPStatus.OK, {"ready": bool(page and page.is_file())})
+
     def render(self, payload: dict[str, Any]) -> Answer:
         """A Markdown field as the site shows it, by the build's own renderer, for the form's
         preview beside the text area (no second Markdown in the browser)."""
@@ -426,7 +438,7 @@ class EditApi:
 
 _ENDPOINTS = {"read": EditApi.read, "check": EditApi.check, "save": EditApi.save,
               "discard": EditApi.discard, "entities": EditApi.entities,
-              "render": EditApi.render,
+              "render": EditApi.render, "ready": EditApi.ready,
               "new-pattern": EditApi.new_pattern, "new-card": EditApi.new_card}
 
 

@@ -67,7 +67,8 @@ class MkDocsPreview:
         if is_loopback(host):  # the editor writes files: only for this computer's own browser
             site = read_site_config(self.config_file, Problems())
             if site is not None:
-                self.server.api = EditApi(site, host, self.server.server_address[1])
+                self.server.api = EditApi(site, host, self.server.server_address[1],
+                                          served_site=lambda: self.server.root)
         self.cache = ReadCache()
         self.built: _Built | None = None
 

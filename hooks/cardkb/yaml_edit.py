@@ -486,7 +486,7 @@ def _scalar(value: Any, content_column: int, style: str = "") -> str:
         candidates.append(_single_quoted(text))
     elif style == '"':
         candidates.append(_double_quoted(text))
-    if "\n" in text:
+    if "\n" in text or style == "|":  # a literal block stays one
         candidates.append(_literal_block(text, content_column))
     else:
         candidates.append(text)

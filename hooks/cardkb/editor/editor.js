@@ -29,7 +29,9 @@
 
   // The preview's reload waits while a form holds unsaved changes, and happens when it closes.
   let reloadWaiting = false;
+  let creating = false; // a new card or pattern is being made: the page moves on by itself
   window.cardkbHoldReload = () => {
+    if (creating) return true;
     if (openForm && openForm.dirty()) { reloadWaiting = true; openForm.say("The site changed "
       + "on disk; this page shows the new version once you save or close the form."); return true; }
     return false;
@@ -166,6 +168,7 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       status.textContent = "Creating…";
+      creating = true;
       try {
         const made = await call(`new-${kind}`, kind === "card"
           ? {pattern: patternId, id: idInput.value, verdict: verdict.value}
@@ -177,9 +180,10 @@
         }
         status.textContent = `Created ${made.file}; opening it…`;
         const address = `${siteRoot()}${kind === "card" ? "cards" : "patterns"}/${made.id}/`;
-        await waitFor(address);
+        await waitFor(kind, made.id);
         location.assign(address + "#edit");
       } catch (error) {
+        creating = false;
         status.textContent = error.message;
       }
     });
@@ -187,11 +191,12 @@
     title.focus();
   }
 
-  async function waitFor(address) {
-    for (let tries = 0; tries < 120; tries++) {
-      const answer = await fetch(address, {cache: "no-store"}).catch(() => null);
-      if (answer && answer.ok) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+  async function waitFor(kind, id) {
+    // until the preview has built the new page (a new page means a whole new build)
+    for (let tries = 0; tries < 600; tries++) {
+      const answer = await call("ready", {kind, id}).catch(() => ({ready: false}));
+      if (answer.ready) return;
+      await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
 
@@ -506,8 +511,13 @@
       }
       const input = this.form.querySelector(`[name="${path}"]`);
       if (!input) return undefined;
-      const text = input.value;
-      return text.trim() === "" ? undefined : text; // cleared: the key goes
+      let text = input.value;
+      if (text.trim() === "") return undefined; // cleared: the key goes
+      const before = path.split(".").reduce((data, part) => (data == null ? data : data[part]),
+                                            this.card.data);
+      if (spec.type === "markdown" && typeof before === "string" && before.endsWith("\n")
+          && !text.endsWith("\n")) text += "\n"; // as the file's block had it
+      return text;
     }
 
     data() {
