@@ -32,8 +32,13 @@
   let creating = false; // a new card or pattern is being made: the page moves on by itself
   window.cardkbHoldReload = () => {
     if (creating) return true;
-    if (openForm && openForm.dirty()) { reloadWaiting = true; openForm.say("The site changed "
-      + "on disk; this page shows the new version once you save or close the form."); return true; }
+    // an open form stays until it is saved (then the page shows the save) or closed
+    if (openForm && (openForm.dirty() || !openForm.saved)) {
+      reloadWaiting = true;
+      if (openForm.dirty()) openForm.say("The site changed on disk; this page shows the new "
+        + "version once you save or close the form.");
+      return true;
+    }
     return false;
   };
   window.addEventListener("beforeunload", (event) => {
@@ -125,10 +130,11 @@
   }
 
   function showLastSave(place) {
-    const saved = sessionStorage.getItem(LAST_SAVE);
-    if (!saved) return;
-    sessionStorage.removeItem(LAST_SAVE);
-    const {file, diff} = JSON.parse(saved);
+    // shown on this page for a minute after the save: the preview may reload it more than
+    // once while it rebuilds
+    const saved = JSON.parse(sessionStorage.getItem(LAST_SAVE) || "null");
+    if (!saved || saved.page !== location.pathname || Date.now() > saved.until) return;
+    const {file, diff} = saved;
     place.append(el("details", {class: "cardkb-editor__saved", open: true},
       el("summary", {text: `Saved: what changed in ${file}`}),
       el("pre", {class: "cardkb-editor__diff", tabindex: "0", "aria-label": `Changes to ${file}`,
@@ -219,6 +225,7 @@
       this.card = card;
       this.entities = entities;
       this.hash = card.hash;
+      this.saved = false; // saved into cards/ from this form: the next change reloads the page
       this.problemSlots = new Map();
       this.form = el("form", {class: "cardkb-editor", novalidate: true,
                               "aria-labelledby": uid("heading")});
@@ -598,7 +605,10 @@
         return;
       }
       this.hash = answer.hash;
-      sessionStorage.setItem(LAST_SAVE, JSON.stringify({file: answer.file, diff: answer.diff}));
+      this.saved = true;
+      sessionStorage.setItem(LAST_SAVE, JSON.stringify({file: answer.file, diff: answer.diff,
+                                                        page: location.pathname,
+                                                        until: Date.now() + 60000}));
       // the form stays, with nothing unsaved, until the preview has rebuilt the page and
       // reloads it; the diff is shown above the page then
       this.say(`Saved into ${answer.file}. The page shows it in a moment.`);
