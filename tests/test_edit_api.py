@@ -259,3 +259,31 @@ def test_no_editor_without_loopback() -> None:
 
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+def test_a_built_site_has_no_editor_and_no_write_endpoint(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    assert project.build("--strict").returncode == 0
+    for file in project.site.rglob("*"):
+        if file.is_file() and file.suffix in (".html", ".js", ".json", ".css"):
+            text = file.read_text("utf-8", "replace")
+            assert "data-cardkb-edit" not in text and API_PREFIX not in text, file
+            assert TOKEN_HEADER not in text, file
+
+
+def test_the_form_has_every_field_of_the_schema() -> None:
+    from cardkb.fields import form_description
+    from cardkb.schemas import load_schema
+
+    for kind in ("card", "pattern"):
+        schema = load_schema(kind)
+        described = form_description(kind)
+        assert [field["name"] for field in described] == list(schema["properties"])
+        assert {field["name"] for field in described if field["required"]} == set(
+            schema["required"])
+    wording = next(f for f in form_description("card") if f["name"] == "wording")
+    assert wording["type"] == "list" and wording["item"]["type"] == "text"
+    signs = next(f for f in form_description("pattern") if f["name"] == "signs")
+    assert signs["item"]["type"] == "either"
+    assert [sub["name"] for sub in signs["item"]["fields"]] == ["text", "seen_in"]
