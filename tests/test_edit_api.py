@@ -242,7 +242,9 @@ def test_symbolic_links_are_refused(preview: Preview, tmp_path: Path) -> None:
 def test_the_editor_is_only_in_the_preview_pages(preview: Preview) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", preview.server.server_address[1])
     connection.request("GET", "/")
-    page = connection.getresponse().read().decode()
+    answer = connection.getresponse()
+    assert answer.getheader("Content-Security-Policy") == "frame-ancestors 'none'"
+    page = answer.read().decode()
     assert f'data-cardkb-token="{preview.api.token}"' in page
     connection.request("GET", "/.cardkb/editor/editor.js")
     answer = connection.getresponse()

@@ -196,6 +196,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: HTTPStatus, kind: str, content: bytes, body: bool,
               headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
+        if headers is None and self.server.api is not None:
+            # pages with the editor's Save button: never inside another site's frame
+            headers = {"Content-Security-Policy": "frame-ancestors 'none'",
+                       "X-Frame-Options": "DENY"}
         for name, value in (headers or {}).items():
             if name != "Cache-Control":
                 self.send_header(name, value)
