@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from cardkb.edit_api import API_PREFIX, TOKEN_HEADER, UNFINISHED_DIR, EditApi
+from cardkb.edit_api import API_PREFIX, TOKEN_HEADER, UNFINISHED_DIR, EditApi, loopback_hosts
 from cardkb.mkdocs_config import read_site_config
 from cardkb.preview_server import PreviewServer
 from cardkb.problems import Problems
@@ -56,7 +56,9 @@ class Preview:
             connection.endheaders(data)
             answer = connection.getresponse()
             content = answer.read()
-            return answer.status, dict(answer.getheaders()), json.loads(content or b"null")
+            is_json = answer.getheader("Content-Type", "").startswith("application/json")
+            return answer.status, dict(answer.getheaders()), json.loads(content) if is_json \
+                else content.decode()
         finally:
             connection.close()
 
@@ -72,8 +74,8 @@ def preview(make_project: Callable[..., Project]) -> Iterator[Preview]:
     site = read_site_config(project.root / "mkdocs.yml", Problems())
     assert site is not None
     server = PreviewServer("127.0.0.1", 0)
-    api = EditApi(site, "127.0.0.1", server.server_address[1])
-    server.api = api
+    api = EditApi(site, loopback_hosts(server), served_site=lambda: server.root)
+    api.attach(server)
     (project.root / "built").mkdir()
     (project.root / "built/index.html").write_text("<html><body>home</body></html>")
     server.publish(project.root / "built", "")
@@ -256,11 +258,18 @@ def test_the_editor_is_only_in_the_preview_pages(preview: Preview) -> None:
     connection.close()
 
 
-def test_no_editor_without_loopback() -> None:
-    from cardkb.edit_api import is_loopback
+def test_no_editor_unless_the_preview_listens_on_loopback(
+        make_project: Callable[..., Project]) -> None:
+    from cardkb.mkdocs_preview import MkDocsPreview
 
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
-    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    project = make_project()
+    for host, editing in (("127.0.0.1", True), ("0.0.0.0", False)):
+        session = MkDocsPreview(project.root / "mkdocs.yml", host, 0)
+        try:
+            assert (API_PREFIX in session.server.routes) is editing
+            assert bool(session.server.page_parts) is editing
+        finally:
+            session.server.server_close()
 
 
 def test_a_built_site_has_no_editor_and_no_write_endpoint(

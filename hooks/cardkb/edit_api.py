@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import difflib
 import hmac
-import ipaddress
 import json
 import os
 import re
@@ -42,6 +41,7 @@ from .load import PATTERN_FILE, YAML_SUFFIXES
 from .markdown_text import MarkdownRenderer
 from .mkdocs_config import SiteConfig
 from .model import ID_PATTERN, MAX_ID_LENGTH, Card, KnowledgeBase, Pattern
+from .preview_server import LOOPBACK_NAMES, Answer, PreviewServer, Request
 from .problems import Problem, Problems, Severity
 from .project import check_project
 from .read_cache import ReadCache
@@ -66,19 +66,14 @@ TOKEN_HEADER = "X-Cardkb-Token"
 UNFINISHED_DIR = ".cardkb-unfinished"
 #: a card is a few kilobytes; the form's JSON is bounded like a card file
 MAX_BODY = 1_000_000
-#: headers on every answer of the API and of the editor's files
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
+#: besides what the preview sends with every answer (no caching, no sniffing, no framing)
+_HEADERS = (("X-Frame-Options", "DENY"),)
 _ASSET_TYPES = {".js": "text/javascript", ".css": "text/css"}
 _REF_FIELDS = ("instead", "also_in", "related", "replaced_by", "tell_apart")
 
 
 @dataclass(frozen=True)
-class Answer:
+class ApiAnswer:
     status: int
     payload: dict[str, Any]
 
@@ -90,17 +85,7 @@ class Answer:
 class _RefusedError(Exception):
     def __init__(self, status: HTTPStatus, message: str) -> None:
         super().__init__(message)
-        self.answer = Answer(status, {"error": message})
-
-
-def is_loopback(host: str) -> bool:
-    """Whether the preview's address is this computer alone."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+        self.answer = ApiAnswer(status, {"error": message})
 
 
 @dataclass(frozen=True)
@@ -131,8 +116,8 @@ class EditApi:
     """Answers the editor's requests for one preview run (see the module's docstring)."""
 
     site: SiteConfig
-    host: str
-    port: int
+    #: the ``Host`` values it answers: the preview's own loopback address, by any name
+    hosts: frozenset[str]
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     #: the folder of the site the preview serves now (set by the preview's web server)
     served_site: Callable[[], Path | None] = lambda: None
@@ -151,11 +136,23 @@ class EditApi:
     def unfinished_dir(self) -> Path:
         return self.site.root / UNFINISHED_DIR
 
-    def allowed_hosts(self) -> set[str]:
-        names = {"127.0.0.1", "localhost", "[::1]", self.host}
-        return {f"{name}:{self.port}" for name in names}
-
     # -- the page side -----------------------------------------------------------------------
+
+    def attach(self, server: PreviewServer) -> None:
+        """Answer the editor's requests on ``server``, and add the editor to its pages."""
+        server.add_route(API_PREFIX, ("POST",), self.route)
+        server.add_route(ASSETS_PREFIX, ("GET", "HEAD"), self.asset_route)
+        server.page_parts = self.page_tags()
+
+    def route(self, request: Request) -> Answer:
+        answer = self.handle(request.method, request.path, dict(request.headers), request.body)
+        return Answer(answer.status, "application/json", answer.body, _HEADERS)
+
+    def asset_route(self, request: Request) -> Answer:
+        asset = self.asset(request.path)
+        if asset is None:
+            return Answer(HTTPStatus.NOT_FOUND, "text/plain", b"404 - Not found")
+        return Answer(HTTPStatus.OK, *asset, _HEADERS)
 
     def page_tags(self) -> bytes:
         """What the preview adds to each page: the editor's style and script, with the token."""
@@ -175,7 +172,7 @@ class EditApi:
 
     # -- requests ----------------------------------------------------------------------------
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiAnswer:
         """The answer to one request under :data:`API_PREFIX` (``headers`` lower-cased)."""
         try:
             self._check_request(method, headers)
@@ -191,7 +188,7 @@ class EditApi:
 
     def _check_request(self, method: str, headers: dict[str, str]) -> None:
         host = headers.get("host", "")
-        if host not in self.allowed_hosts():
+        if host not in self.hosts:
             raise _RefusedError(HTTPStatus.MISDIRECTED_REQUEST, "this preview answers to its own "
                            "address only")
         if method != "POST":
@@ -282,7 +279,7 @@ class EditApi:
 
     # -- endpoints ---------------------------------------------------------------------------
 
-    def read(self, payload: dict[str, Any]) -> Answer:
+    def read(self, payload: dict[str, Any]) -> ApiAnswer:
         located = self.locate(payload.get("id"))
         original = located.file.read_bytes()
         shown = original
@@ -294,21 +291,21 @@ class EditApi:
         except EditError as error:
             raise _RefusedError(HTTPStatus.UNPROCESSABLE_ENTITY, error.message) from None
         kb, _ = self._check()
-        return Answer(HTTPStatus.OK, {
+        return ApiAnswer(HTTPStatus.OK, {
             "id": located.id, "kind": located.kind, "pattern": located.pattern_id,
             "file": located.rel, "hash": content_hash(original), "unfinished": unfinished,
             "data": as_json(document.data), "fields": form_description(located.kind),
             "links_here": _links_here(kb, located.id),
             "problems": self._draft_problems(located, document.source) if unfinished else []})
 
-    def check(self, payload: dict[str, Any]) -> Answer:
+    def check(self, payload: dict[str, Any]) -> ApiAnswer:
         located = self.locate(payload.get("id"))
         _, new = self._draft(located, payload.get("data"))
         text = new.decode("utf-8-sig")
         problems = self._draft_problems(located, text)
-        return Answer(HTTPStatus.OK, {"problems": problems, "passes": _passes(problems)})
+        return ApiAnswer(HTTPStatus.OK, {"problems": problems, "passes": _passes(problems)})
 
-    def save(self, payload: dict[str, Any]) -> Answer:
+    def save(self, payload: dict[str, Any]) -> ApiAnswer:
         located = self.locate(payload.get("id"))
         original, new = self._draft(located, payload.get("data"))
         if content_hash(original) != payload.get("hash"):
@@ -320,7 +317,7 @@ class EditApi:
         if not _passes(problems):
             located.unfinished.parent.mkdir(parents=True, exist_ok=True)
             _write_new_or_replace(located.unfinished, new)
-            return Answer(HTTPStatus.OK, {
+            return ApiAnswer(HTTPStatus.OK, {
                 "saved": "unfinished", "problems": problems, "diff": diff,
                 "file": (Path(UNFINISHED_DIR) / located.unfinished.relative_to(
                     self.unfinished_dir)).as_posix()})
@@ -331,17 +328,17 @@ class EditApi:
             except ConflictError as error:
                 raise _RefusedError(HTTPStatus.CONFLICT, error.message) from None
         located.unfinished.unlink(missing_ok=True)
-        return Answer(HTTPStatus.OK, {"saved": "cards" if changed else "unchanged",
+        return ApiAnswer(HTTPStatus.OK, {"saved": "cards" if changed else "unchanged",
                                       "problems": problems, "diff": diff, "file": located.rel,
                                       "hash": content_hash(new)})
 
-    def discard(self, payload: dict[str, Any]) -> Answer:
+    def discard(self, payload: dict[str, Any]) -> ApiAnswer:
         """Forget the unfinished draft of a card or pattern (its file in cards/ stays)."""
         located = self.locate(payload.get("id"))
         located.unfinished.unlink(missing_ok=True)
-        return Answer(HTTPStatus.OK, {"discarded": located.id})
+        return ApiAnswer(HTTPStatus.OK, {"discarded": located.id})
 
-    def entities(self, payload: dict[str, Any]) -> Answer:
+    def entities(self, payload: dict[str, Any]) -> ApiAnswer:
         """Every card and pattern, for the id pickers and the list of unfinished work."""
         kb, _ = self._check()
         items: list[dict[str, Any]] = []
@@ -356,18 +353,18 @@ class EditApi:
         for kind, ids in (("invalid", kb.invalid_ids),):
             for id_ in ids:
                 items.append({"id": id_, "kind": kind, "title": id_})
-        return Answer(HTTPStatus.OK, {"entities": items, "unfinished": self._unfinished()})
+        return ApiAnswer(HTTPStatus.OK, {"entities": items, "unfinished": self._unfinished()})
 
-    def ready(self, payload: dict[str, Any]) -> Answer:
+    def ready(self, payload: dict[str, Any]) -> ApiAnswer:
         """Whether the preview serves the page of a new card or pattern yet."""
         kind, id_ = payload.get("kind"), _check_id(payload.get("id"))
         if kind not in SECTIONS:
             raise _RefusedError(HTTPStatus.BAD_REQUEST, "kind must be 'card' or 'pattern'")
         site = self.served_site()
         page = site / UrlLayout().folder(kind, id_) / "index.html" if site else None
-        return Answer(HTTPStatus.OK, {"ready": bool(page and page.is_file())})
+        return ApiAnswer(HTTPStatus.OK, {"ready": bool(page and page.is_file())})
 
-    def render(self, payload: dict[str, Any]) -> Answer:
+    def render(self, payload: dict[str, Any]) -> ApiAnswer:
         """A Markdown field as the site shows it, by the build's own renderer, for the form's
         preview beside the text area (no second Markdown in the browser)."""
         text = payload.get("text")
@@ -382,7 +379,7 @@ class EditApi:
                 return "", link.raw
             return "/" + layout.entity_url(target), target.title
 
-        return Answer(HTTPStatus.OK, {"html": MarkdownRenderer(link_for)(text)})
+        return ApiAnswer(HTTPStatus.OK, {"html": MarkdownRenderer(link_for)(text)})
 
     def _unfinished(self) -> list[dict[str, str]]:
         found = []
@@ -396,7 +393,7 @@ class EditApi:
                 found.append({"id": id_, "kind": kind})
         return found
 
-    def new_pattern(self, payload: dict[str, Any]) -> Answer:
+    def new_pattern(self, payload: dict[str, Any]) -> ApiAnswer:
         from .scaffold import ScaffoldError, new_pattern
 
         id_ = self._check_new_id(payload.get("id"))
@@ -404,10 +401,10 @@ class EditApi:
             file = new_pattern(self.root, self.cards_dir, id_)
         except (ScaffoldError, FileExistsError) as error:
             raise _RefusedError(HTTPStatus.CONFLICT, str(error)) from None
-        return Answer(HTTPStatus.CREATED, {"id": id_, "kind": "pattern",
+        return ApiAnswer(HTTPStatus.CREATED, {"id": id_, "kind": "pattern",
                                            "file": file.relative_to(self.root).as_posix()})
 
-    def new_card(self, payload: dict[str, Any]) -> Answer:
+    def new_card(self, payload: dict[str, Any]) -> ApiAnswer:
         from .scaffold import ScaffoldError, new_card
 
         pattern_id, verdict = payload.get("pattern"), payload.get("verdict")
@@ -421,7 +418,7 @@ class EditApi:
             file = new_card(self.root, self.cards_dir, pattern.id, id_, verdict)
         except (ScaffoldError, FileExistsError) as error:
             raise _RefusedError(HTTPStatus.CONFLICT, str(error)) from None
-        return Answer(HTTPStatus.CREATED, {"id": id_, "kind": "card",
+        return ApiAnswer(HTTPStatus.CREATED, {"id": id_, "kind": "card",
                                            "file": file.relative_to(self.root).as_posix()})
 
     def _check_new_id(self, id_: Any) -> str:
@@ -540,3 +537,10 @@ def _links_here(kb: KnowledgeBase, target: str) -> list[dict[str, str]]:
             found.append({"id": entity.id, "kind": entity.kind, "title": entity.title,
                           "field": "text"})
     return found
+
+
+def loopback_hosts(server: PreviewServer) -> frozenset[str]:
+    """The ``Host`` values of the preview on this computer: never an ``--allow-host`` name."""
+    host, port = server.server_address
+    own = f"[{host}]" if ":" in host else host
+    return frozenset(f"{name}:{port}" for name in {own, *LOOPBACK_NAMES})
