@@ -365,3 +365,20 @@ def test_any_text_changes_only_its_field(corpus: str, name: str, value: str) -> 
        lines=st.lists(TRICKY, min_size=1, max_size=4))
 def test_any_wording_lines_change_only_the_wording(corpus: str, lines: list[str]) -> None:
     check_single_field_edit(CORPUS[corpus], "wording", lines)
+
+
+REPOSITORY_CARDS = sorted((Path(__file__).resolve().parent.parent / "cards").glob("*/*.yml"))
+
+
+@pytest.mark.parametrize("file", REPOSITORY_CARDS,
+                         ids=[f"{f.parent.name}/{f.name}" for f in REPOSITORY_CARDS])
+def test_every_file_of_the_knowledge_base_takes_every_kind_of_edit(file: Path) -> None:
+    """The real corpus: each field of each card and pattern changed, cleared and added."""
+    original = file.read_text("utf-8")
+    data = data_of(original)
+    for name, value in data.items():
+        for new_value in edits_for(value)[:2] + [None]:
+            check_single_field_edit(original, name, new_value)
+    for name, value in (("cautions", "Not while: in crisis #1"), ("tags", ["a-tag"])):
+        if name not in data:
+            check_single_field_edit(original, name, value)

@@ -117,6 +117,7 @@ def edit_text(data: bytes, intended: Data, rel_path: str,
     for quoted in (False, True):  # the plainest forms; else every new text in double quotes
         editor = _Editor(source, document, list(field_order), quoted)
         editor.mapping((), document.data, intended)
+        editor.allow_changed_fields(intended)
         new_text = editor.result()
         try:
             _verify(source.text, new_text, intended, editor.allowed, rel_path)
@@ -258,6 +259,14 @@ class _Editor:
             if isinstance(value, list) and value and not self.is_flow((path,)):
                 return self.owner_column((path, 0))
         return 2
+
+    def allow_changed_fields(self, intended: Data) -> None:
+        """Every line of each top-level field that changes may change: a line diff may align
+        a removed list item with its neighbour's last line."""
+        for key, value in self.document.data.items():
+            if key not in intended or as_json(value) != intended[key]:
+                first = self.line_of(self.document.keys[(key,)].start)
+                self.allowed.update(range(first, self.line_of(self.end((key,), value)) + 1))
 
     # -- edits ------------------------------------------------------------------------------
 
