@@ -16,7 +16,9 @@ so the form shows exactly the build's words. A save writes only what changed
 in :data:`UNFINISHED_DIR`, where the build never looks, until it passes. New files come from
 the templates of ``cardkb new`` (:mod:`cardkb.scaffold`), as drafts, and never replace a file.
 
-Engine-agnostic: the preview's web server hands it requests under :data:`API_PREFIX`.
+Engine-agnostic: :meth:`EditApi.attach` makes it two routes of the preview's web server (the
+API under :data:`API_PREFIX`, the editor's script and style under :data:`ASSETS_PREFIX`) and
+adds the script, with the token, to each page the server sends.
 """
 
 from __future__ import annotations
@@ -185,12 +187,17 @@ class EditApi:
                 return action(self, payload)
         except _RefusedError as refused:
             return refused.answer
+        except OSError as error:  # a full disk, a folder without permission: said, not raised
+            reason = error.strerror or type(error).__name__
+            return ApiAnswer(HTTPStatus.INTERNAL_SERVER_ERROR, {
+                "error": f"the file could not be read or written ({reason}); nothing was "
+                         "changed"})
 
     def _check_request(self, method: str, headers: dict[str, str]) -> None:
         host = headers.get("host", "")
         if host not in self.hosts:
-            raise _RefusedError(HTTPStatus.MISDIRECTED_REQUEST, "this preview answers to its own "
-                           "address only")
+            raise _RefusedError(HTTPStatus.MISDIRECTED_REQUEST,
+                                "this preview answers to its own address only")
         if method != "POST":
             raise _RefusedError(HTTPStatus.METHOD_NOT_ALLOWED, "the editor's requests are POST")
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
