@@ -298,3 +298,10 @@ def test_the_form_has_every_field_of_the_schema() -> None:
     signs = next(f for f in form_description("pattern") if f["name"] == "signs")
     assert signs["item"]["type"] == "either"
     assert [sub["name"] for sub in signs["item"]["fields"]] == ["text", "seen_in"]
+
+
+def test_markdown_is_shown_by_the_builds_own_renderer(preview: Preview) -> None:
+    shown = preview.ok("render", {"text": "See [[name-it]], **now**. <script>alert(1)</script>"})
+    assert '<a href="/cards/name-it/">Name the stuckness</a>' in shown["html"]
+    assert "<strong>now</strong>" in shown["html"]
+    assert "<script>" not in shown["html"]  # raw HTML is text, as on the site

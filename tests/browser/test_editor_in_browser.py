@@ -216,6 +216,11 @@ def test_the_form_is_accessible_on_a_desktop_and_a_phone(preview: tuple[Path, st
             assert not violations, "\n".join(map(str, violations))
             width = phone.page.evaluate("document.documentElement.scrollWidth")
             assert width <= options["viewport"]["width"]  # type: ignore[index]
+            phone.page.goto(url + "patterns/stuck-client/")
+            phone.page.click("[data-cardkb-new=card]")
+            phone.page.wait_for_selector(".cardkb-editor__new [name=title]")
+            violations = axe_violations(phone.page, axe_script)
+            assert not violations, "\n".join(map(str, violations))
 
 
 def test_requests_from_elsewhere_are_refused(preview: tuple[Path, str], watch: Watch,
