@@ -151,6 +151,25 @@ def test_an_unfinished_draft_waits_outside_cards_until_it_passes(preview: Previe
         "verdict: works", "verdict: backfires") + "instead:\n  - name-it\n"
 
 
+def test_an_unfinished_draft_never_undoes_a_later_change_to_the_card(preview: Preview) -> None:
+    file = preview.project.root / "cards/risk/ask-directly.yml"
+    opened = preview.ok("read", {"id": "ask-directly"})
+    data = {**opened["data"], "verdict": "backfires", "title": "Mine"}
+    assert preview.ok("save", {"id": "ask-directly", "hash": opened["hash"],
+                               "data": data})["saved"] == "unfinished"
+    file.write_text(file.read_text("utf-8").replace("Asking opens the door.", "A colleague's."))
+    colleagues = file.read_bytes()
+    again = preview.ok("read", {"id": "ask-directly"})
+    assert again["unfinished"] and again["data"]["title"] == "Mine"
+    status, _, answer = preview.request("save", {
+        "id": "ask-directly", "hash": again["hash"],
+        "data": {**again["data"], "verdict": "works"}})
+    assert status == 409 and "changed on disk" in answer["error"]
+    assert file.read_bytes() == colleagues
+    preview.ok("discard", {"id": "ask-directly"})
+    assert preview.ok("read", {"id": "ask-directly"})["data"]["why"] == "A colleague's.\n"
+
+
 def test_a_draft_that_would_break_another_file_is_unfinished_too(preview: Preview) -> None:
     opened = preview.ok("read", {"id": "name-it"})
     data = {**opened["data"], "verdict": "backfires", "instead": ["ask-small"]}

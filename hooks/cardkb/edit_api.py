@@ -71,6 +71,9 @@ MAX_BODY = 1_000_000
 #: besides what the preview sends with every answer (no caching, no sniffing, no framing)
 _HEADERS = (("X-Frame-Options", "DENY"),)
 _ASSET_TYPES = {".js": "text/javascript", ".css": "text/css"}
+#: the first line of an unfinished draft: the hash of the card's file it was made from
+_BASE_LINE = "# cardkb: unfinished, made from the version {} of the file in cards/\n"
+_BASE = re.compile(r"# cardkb: unfinished, made from the version ([0-9a-f]{64}) ")
 _REF_FIELDS = ("instead", "also_in", "related", "replaced_by", "tell_apart")
 
 
@@ -287,23 +290,33 @@ class EditApi:
     # -- endpoints ---------------------------------------------------------------------------
 
     def read(self, payload: dict[str, Any]) -> ApiAnswer:
+        """A card or pattern's fields (its unfinished version, if one is kept), the hash of its
+        file in cards/, the schema's form, and what links to it."""
         located = self.locate(payload.get("id"))
         original = located.file.read_bytes()
-        shown = original
+        base, shown = content_hash(original), original
         unfinished = _is_plain_file(located.unfinished)
         if unfinished:
             shown = located.unfinished.read_bytes()
+            # the version of the card it was made from: if the card changed since, saving it
+            # is a conflict, never a silent undoing of the other change
+            found = _BASE.match(shown.decode("utf-8", "replace"))
+            base = found[1] if found else base
         try:
             _, document = read_document(shown, located.rel)
         except EditError as error:
             raise _RefusedError(HTTPStatus.UNPROCESSABLE_ENTITY, error.message) from None
+        data = as_json(document.data)
+        problems = []
+        if unfinished:
+            _, draft = self._draft(located, data)
+            problems = self._draft_problems(located, draft.decode("utf-8-sig"))
         kb, _ = self._check()
         return ApiAnswer(HTTPStatus.OK, {
             "id": located.id, "kind": located.kind, "pattern": located.pattern_id,
-            "file": located.rel, "hash": content_hash(original), "unfinished": unfinished,
-            "data": as_json(document.data), "fields": form_description(located.kind),
-            "links_here": _links_here(kb, located.id),
-            "problems": self._draft_problems(located, document.source) if unfinished else []})
+            "file": located.rel, "hash": base, "unfinished": unfinished, "data": data,
+            "fields": form_description(located.kind), "problems": problems,
+            "links_here": _links_here(kb, located.id)})
 
     def check(self, payload: dict[str, Any]) -> ApiAnswer:
         located = self.locate(payload.get("id"))
@@ -323,7 +336,8 @@ class EditApi:
         diff = _diff(original, new, located.rel)
         if not _passes(problems):
             located.unfinished.parent.mkdir(parents=True, exist_ok=True)
-            _write_new_or_replace(located.unfinished, new)
+            _write_new_or_replace(located.unfinished, _BASE_LINE.format(
+                content_hash(original)).encode() + new.removeprefix(b"\xef\xbb\xbf"))
             return ApiAnswer(HTTPStatus.OK, {
                 "saved": "unfinished", "problems": problems, "diff": diff,
                 "file": (Path(UNFINISHED_DIR) / located.unfinished.relative_to(

@@ -237,9 +237,14 @@
         el("h2", {id: headingId, text: `Editing ${card.kind} ${card.id}`}),
         el("p", {class: "cardkb-editor__help", text: `Saved into ${card.file}, changing only `
           + "the lines of the fields you change. Clear an optional field to remove it."}),
-        card.unfinished ? el("p", {class: "cardkb-editor__note", text: "This is your "
-          + "unfinished version, kept aside until it passes the check; the site still shows "
-          + "the last version that did."}) : null,
+        card.unfinished ? el("p", {class: "cardkb-editor__note"}, "This is your unfinished "
+          + "version, kept aside until it passes the check; the site still shows the last "
+          + "version that did. ", button("Discard the unfinished version", async () => {
+            if (!confirm("Discard the unfinished version, and edit the saved one?")) return;
+            await call("discard", {id: card.id});
+            this.form.remove(); openForm = null;
+            location.assign(location.pathname + "#edit"); location.reload();
+          }, {"data-cardkb-discard": ""})) : null,
         this.general].filter(Boolean));
       this.fields = el("div", {class: "cardkb-editor__fields"});
       for (const field of card.fields) this.fields.append(this.field(field, field.name,
