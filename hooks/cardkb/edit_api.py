@@ -88,9 +88,9 @@ class ApiAnswer:
 
 
 class _RefusedError(Exception):
-    def __init__(self, status: HTTPStatus, message: str) -> None:
+    def __init__(self, status: HTTPStatus, message: str, **more: Any) -> None:
         super().__init__(message)
-        self.answer = ApiAnswer(status, {"error": message})
+        self.answer = ApiAnswer(status, {"error": message, **more})
 
 
 @dataclass(frozen=True)
@@ -284,8 +284,9 @@ class EditApi:
         original = located.file.read_bytes()
         try:
             return original, edit_text(original, data, located.rel, field_names(located.kind))
-        except EditError as error:
-            raise _RefusedError(HTTPStatus.UNPROCESSABLE_ENTITY, error.message) from None
+        except EditError as error:  # with the diff it refused to write, if it made one
+            raise _RefusedError(HTTPStatus.UNPROCESSABLE_ENTITY, error.message,
+                                diff=error.diff) from None
 
     # -- endpoints ---------------------------------------------------------------------------
 

@@ -23,7 +23,11 @@
       cache: "no-store",
     });
     const body = await answer.json().catch(() => ({error: "the preview gave no answer"}));
-    if (!answer.ok) throw new Error(body.error || `the preview answered ${answer.status}`);
+    if (!answer.ok) {
+      const error = new Error(body.error || `the preview answered ${answer.status}`);
+      error.diff = body.diff || ""; // a change the writer refused, as it would have been
+      throw error;
+    }
     return body;
   }
 
@@ -596,6 +600,11 @@
         answer = await call("save", {id: this.card.id, hash: this.hash, data});
       } catch (error) {
         this.say(error.message);
+        if (error.diff) {
+          this.status.append(el("pre", {class: "cardkb-editor__diff", tabindex: "0",
+                                        "aria-label": "The change that was not written",
+                                        text: error.diff}));
+        }
         return;
       }
       this.show(answer.problems || []);
