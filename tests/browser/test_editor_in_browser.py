@@ -202,6 +202,22 @@ def test_an_edit_changes_only_its_lines_and_shows_the_diff(preview: tuple[Path, 
     watch.assert_clean(CARD_PAGE)
 
 
+def test_an_unchanged_form_writes_nothing(preview: tuple[Path, str], watch: Watch) -> None:
+    """Every field kind read into the form and back gives the file's own data: mapping and text
+    signs, flow lists and mappings, former ids, Markdown blocks."""
+    project, url = preview
+    before = {file: file.read_bytes() for file in (project / "cards").rglob("*.yml")}
+    page = watch.page
+    for address in ("patterns/stuck-client/", "cards/defend-the-therapy-process/",
+                    "patterns/hopelessness-behind-stuck/", "cards/name-the-meta-problem/"):
+        open_form(page, url + address)
+        page.click("[data-cardkb-save]")
+        page.wait_for_function("document.querySelector('.cardkb-editor__status')"
+                               ".textContent.startsWith('Nothing changed')")
+    assert {file: file.read_bytes() for file in (project / "cards").rglob("*.yml")} == before
+    watch.assert_clean()
+
+
 def test_the_form_is_accessible_on_a_desktop_and_a_phone(preview: tuple[Path, str],
                                                          browser: Any, axe_script: str) -> None:
     _, url = preview

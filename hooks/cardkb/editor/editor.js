@@ -314,6 +314,10 @@
         fieldset.append(items);
         const add = (itemValue, focus) => {
           const index = items.children.length;
+          if (itemValue === undefined && spec.item.type === "either" && Array.isArray(value)
+              && value.length && typeof value[0] === "object") {
+            itemValue = {}; // a new item takes the shape of the list's first one
+          }
           const row = el("li", {class: "cardkb-editor__item"});
           row.append(this.field({...spec.item, description: "", required: true},
                                 `${path}.${index}`, itemValue));
@@ -333,7 +337,10 @@
       }
       if (spec.type === "mapping" || spec.type === "either") {
         const fieldset = el("fieldset", {class: "cardkb-editor__mapping", "data-mapping": path,
-                                         "data-either": spec.type === "either" ? "" : null},
+                                         // a text, or a mapping: as the file had this item
+                                         "data-either": spec.type === "either"
+                                           ? (value && typeof value === "object" ? "mapping"
+                                                                                  : "text") : null},
           el("legend", {text: caption}));
         if (spec.description) fieldset.append(help);
         fieldset.append(problem);
@@ -520,7 +527,9 @@
         const keys = Object.keys(mapping);
         if (!keys.length) return undefined;
         // "either": a text alone is written as the text, as the file had it
-        if (spec.type === "either" && keys.length === 1 && keys[0] === spec.fields[0].name) {
+        const fieldset = this.form.querySelector(`[data-mapping="${path}"]`);
+        if (spec.type === "either" && keys.length === 1 && keys[0] === spec.fields[0].name
+            && !(fieldset && fieldset.dataset.either === "mapping")) {
           return mapping[keys[0]];
         }
         return mapping;
