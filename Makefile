@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 # What building the site needs, and the test tools on top (only `make test` and `make lint`).
 INSTALLED := $(VENV)/.installed
 TEST_TOOLS := $(VENV)/.installed-test
-# Material prints a notice about its end of life on every build; the README covers it.
-export NO_MKDOCS_2_WARNING := 1
+# `make build` shows Material's notice about its end of life once, and cardkb's line after it
+# says what cardkb recommends instead (README, "Three engines").
 
 .PHONY: serve build build-zensical check test lint bench bench-search fuzz vendor model system-packages clean
 
@@ -36,7 +36,7 @@ serve: $(INSTALLED)
 build: $(INSTALLED)
 	$(BIN)/mkdocs build --strict
 
-# The same site built by Zensical instead of MkDocs (README, "Two engines"): the same check, the
+# The same site built by Zensical instead of MkDocs (README, "Three engines"): the same check, the
 # same pages, into site/ only when the build succeeded.
 build-zensical: $(ZENSICAL)
 	@$(BIN)/python -m cardkb.zensical_build

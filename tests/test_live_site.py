@@ -240,3 +240,21 @@ def test_a_run_of_random_saves_matches_a_full_build_after_each(project: Path) ->
             site.start(Problems())
         else:
             assert_same_as_fresh(site, project)
+
+
+def test_a_changed_prompt_rebuilds_the_practice_sheets_that_show_it(project: Path) -> None:
+    """A client's sheet holds the statements but links to no card: the preview finds it all
+    the same, and the contrast a card that backfires gives on the sheets of its alternatives."""
+    site = live(project)
+    edit(project, CARD, lambda text: text.replace("Same as ever.", "Same as always."))
+    update = site.update({CARD})
+    assert "Same as always." in update.pages["practice/stuck-client/client/index.md"]
+    assert "practice/stuck-client/supervisor/index.md" in update.pages
+    assert "practice/index.js" in update.pages
+    backfires = "cards/stuck-client/defend-the-therapy-process.yml"
+    edit(project, backfires, lambda text: text.replace("Change like this is slow.",
+                                                       "Change of this kind is slow."))
+    update = site.update({backfires})
+    supervisor = update.pages["practice/stuck-client/supervisor/index.md"]
+    assert "Change of this kind is slow." in supervisor
+    assert_same_as_fresh(site, project)

@@ -26,9 +26,7 @@ from .test_errors import CASES
 from .test_site import finder_script
 
 #: test_site.py checks that hold for MkDocs only, with the reason
-MKDOCS_ONLY = {
-    "test_one_search_engine_the_finder": "Zensical keeps its own search beside the finder",
-}
+MKDOCS_ONLY: dict[str, str] = {}
 # Every other test_site.py check that needs nothing but the built base project, collected here
 # so that it runs on this module's ``built_site``: the Zensical build.
 globals().update({
@@ -104,20 +102,24 @@ def test_the_finder_and_its_data(starter: Project) -> None:
         assert (starter.site / "assets" / "vendor" / vendored).is_file(), vendored
 
 
-def test_the_cues_are_searched_one_pattern_at_a_time(starter: Project) -> None:
-    """Zensical indexes a page by its sections: the cues come one section per pattern, never
-    one section that grows with the knowledge base (at 3,000 cards that one was too large for
-    Zensical to index at all)."""
+def test_one_search_the_finders(starter: Project) -> None:
+    """As under MkDocs, the finder is the one search: Zensical's own is off, so it indexes
+    nothing and puts no second box in the header (cardkb-finder.js adds the finder's)."""
     index: dict[str, Any] = json.loads((starter.site / "search.json").read_text("utf-8"))
-    sections = {item["location"]: item for item in index["items"]}
+    assert index["items"] == []
+    for page in ("index.html", "signs/index.html", "find/index.html"):
+        assert 'class="md-search"' not in (starter.site / page).read_text("utf-8"), page
+
+
+def test_the_cues_come_one_section_per_pattern(starter: Project) -> None:
+    """The signs page's cues come one section per pattern, never one section that grows with
+    the knowledge base (at 3,000 cards that one was too large for Zensical's search to index,
+    while it had one): each pattern's cues have an anchor of their own."""
+    signs = starter.html("signs")
     with_cards = {file.parent.name for file in (starter.root / "cards").glob("*/*.yml")
                   if file.name != "pattern.yml"}
-    cue_sections = {loc.removeprefix("signs/#cues-") for loc in sections
-                    if loc.startswith("signs/#cues-")}
-    assert cue_sections == with_cards
-    assert "signs/#cues" in sections  # the anchor other pages link to stays
-    longest = max(len(item["text"]) for item in index["items"])
-    assert longest < 20_000, "a search section as long as a chapter"
+    assert set(re.findall(r'id="cues-([a-z0-9-]+)"', signs)) == with_cards
+    assert 'id="cues"' in signs  # the anchor other pages link to stays
 
 
 def test_the_site_asks_nothing_from_outside(starter: Project) -> None:
@@ -188,3 +190,29 @@ def test_author_text_in_the_navigation_is_text(make_project: Any) -> None:
         assert "<b>it</b>" not in html, page
         assert "Name &lt;b&gt;it&lt;/b&gt; &amp; *now*" in html.split(
             '<div class="md-content"')[0], page
+
+
+@pytest.mark.parametrize(("plugins", "offline"), [
+    (None, False), (["privacy"], False), (["offline"], True), ([{"offline": None}], True),
+    ([{"offline": {"enabled": True}}], True), ([{"offline": {"enabled": False}}], False),
+])
+def test_the_offline_plugin_is_read_from_mkdocs_yml(plugins: Any, offline: bool) -> None:
+    assert zensical_build.offline_copy(plugins) is offline
+
+
+def test_offline_true_reaches_the_zensical_build_through_env(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``enabled: !ENV [OFFLINE, false]`` reads the environment as MkDocs does."""
+    from cardkb.mkdocs_config import read_config_mapping
+    from cardkb.problems import Problems
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("plugins:\n  - offline:\n      enabled: !ENV [OFFLINE, false]\n", "utf-8")
+    for value, offline in (("true", True), ("false", False), (None, False)):
+        if value is None:
+            monkeypatch.delenv("OFFLINE", raising=False)
+        else:
+            monkeypatch.setenv("OFFLINE", value)
+        raw = read_config_mapping(config, Problems())
+        assert raw is not None
+        assert zensical_build.offline_copy(raw["plugins"]) is offline, value

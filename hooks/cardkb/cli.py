@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .drift import LEVELS as DRIFT_LEVELS
-from .mkdocs_config import SiteConfig, read_site_config
+from .engines import ENGINES, EngineError, preview_engine, use_properdocs
+from .mkdocs_config import SiteConfig, default_config_file, read_site_config
 from .problems import Problems, one_line
 from .project import CheckedProject, check_project
 from .review import overdue_reviews
@@ -36,8 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="cardkb", description=__doc__)
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", type=Path,
-                        help="the site's configuration (default: mkdocs.yml)")
+    parser.add_argument("-f", "--config-file", type=Path,
+                        help="the site's configuration (default: properdocs.yml if there is "
+                             "one, else mkdocs.yml)")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate every card, pattern and [[link]]")
     check.add_argument("--due", action="store_true",
@@ -63,6 +65,9 @@ def _main(argv: Sequence[str] | None) -> int:
     preview.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                          help="a host name the preview also answers to (only needed with a "
                               "--dev-addr beyond this computer); may be repeated")
+    preview.add_argument("--engine", choices=ENGINES,
+                         help="build it with MkDocs or ProperDocs (default: ProperDocs for a "
+                              "properdocs.yml, else MkDocs)")
     init = commands.add_parser("init", help="create a new knowledge base in a new folder")
     init.add_argument("folder", type=Path)
     # curricula that know when their cards changed (cardkb pin / cardkb drift)
@@ -77,12 +82,23 @@ def _main(argv: Sequence[str] | None) -> int:
     drift.add_argument("--fail-on", choices=DRIFT_LEVELS, metavar="LEVEL",
                        help="exit 1 when a link changed at LEVEL or above: "
                        + ", ".join(DRIFT_LEVELS))
+    export = commands.add_parser("export", help="export the practice prompts for another tool")
+    export_formats = export.add_subparsers(dest="format", required=True)
+    anki = export_formats.add_parser("anki", help="cardkb export anki FILE.apkg: an Anki deck, "
+                                     "one note per published prompt (README, For trainers)")
+    anki.add_argument("file", type=Path)
     args = parser.parse_args(argv)
+    if args.config_file is None:
+        args.config_file = default_config_file()
 
     if args.command == "init":
         return _init(args.folder)
     if args.command == "preview":
-        return _preview(args.config_file, args.dev_addr, args.allow_host)
+        return _preview(args.config_file, args.dev_addr, args.allow_host, args.engine)
+    if args.command == "export":
+        from .anki_export import export_command
+
+        return export_command(args.config_file, args.file)
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
@@ -203,10 +219,17 @@ def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> i
     return 0
 
 
-def _preview(config_file: Path, dev_addr: str, allowed_hosts: Sequence[str]) -> int:
+def _preview(config_file: Path, dev_addr: str, allowed_hosts: Sequence[str],
+             engine: str | None) -> int:
     # MkDocs is imported only here: `cardkb check` must stay quick for pre-commit hooks.
     import logging
 
+    if (engine or preview_engine(config_file)) == "properdocs":
+        try:
+            use_properdocs()
+        except EngineError as error:
+            print(f"cardkb: {error}")
+            return 1
     from .mkdocs_preview import preview
 
     logging.basicConfig(format="%(levelname)-8s-  %(message)s", level=logging.INFO)

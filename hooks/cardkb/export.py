@@ -15,7 +15,7 @@ from typing import Any
 
 from .fields import FieldKind, top_level_kind
 from .markdown_text import escape_markdown
-from .model import Card, Entity, KnowledgeBase, Pattern, Ref, Review, Sign, Status
+from .model import Card, Entity, KnowledgeBase, Pattern, Prompt, Ref, Review, Sign, Status
 from .schemas import field_names, load_schema
 from .urls import UrlLayout
 from .wikilinks import WikiLink, replace_wikilinks
@@ -67,6 +67,9 @@ class _Exporter:
             return {"id": value.id, text_key: value.why} if text_key else value.id
         if isinstance(value, Review):
             return _review(value)
+        if isinstance(value, Prompt):
+            return {"id": value.id, "level": value.level, "client_says": value.client_says,
+                    "context": value.context}
         if isinstance(value, Enum):
             return value.value
         return value

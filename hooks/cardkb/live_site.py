@@ -10,7 +10,8 @@ only the pages that can show what changed, and keeps those whose text really dif
 - every page it links to, before and after the save (a new ``also_in`` adds the card to that
   pattern's page; a new link adds a "linked from" to the target);
 - the pages that list many entities (the sign finder, the patterns list, the editors' page),
-  which any save can change.
+  which any save can change; and the practice page, its data and its sheets, which gather the
+  prompts of many cards (a client's sheet links to none of them).
 
 The finder's index and the JSON export are left as they are until the next full build: they
 hold every card, and rebuilding them would cost the second the preview has. A new or deleted
@@ -37,6 +38,7 @@ from .load import PATTERN_FILE
 from .model import KnowledgeBase
 from .navigation import NavNode, navigation_data
 from .pins import read_pins
+from .practice import PRACTICE_DATA_FILE, PRACTICE_FOLDER, SHEETS, sheet_folder
 from .problems import Problem, Problems
 from .project import check_project
 from .project_files import decode_utf8, read_limited
@@ -122,6 +124,7 @@ class LiveSite:
         rendered = _Rendered(plan)
         candidates = self._candidates(sources, old, content, rendered)
         candidates |= self._showing(candidates, (old.kb, kb)) & set(plan)
+        candidates |= self._practice(sources, (old.kb, kb)) & set(plan)
         changed: dict[str, str] = {}
         for uri in sorted(candidates):
             text = rendered[uri]
@@ -213,6 +216,23 @@ class LiveSite:
                 for pattern in card.patterns if card is not None else []:
                     shown.add(self.layout.src_uri("pattern", pattern.id))
         return shown
+
+    def _practice(self, pages: set[str], kbs: tuple[KnowledgeBase, ...]) -> set[str]:
+        """The practice page, its data, and the sheets of every pattern whose prompts or
+        contrasts the changed cards and patterns can show (a client's sheet links to no card,
+        so the links do not find it)."""
+        patterns = set()
+        for uri in pages:
+            kind, _, rest = uri.partition("/")
+            entity_id = rest.split("/", 1)[0]
+            if kind == "patterns":
+                patterns.add(entity_id)
+            for kb in kbs if kind == "cards" else ():
+                card = kb.cards.get(entity_id)
+                for shown in [card, *card.alternatives] if card is not None else []:
+                    patterns.update(pattern.id for pattern in shown.patterns)
+        return {PRACTICE_FOLDER + "index.md", PRACTICE_DATA_FILE} | {
+            sheet_folder(pattern, sheet) + "index.md" for pattern in patterns for sheet in SHEETS}
 
     def _address(self, src_uri: str) -> str:
         """The page's address from the site root, as :meth:`_links` gives links to it."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from .config import Settings
 from .problems import Location, Problems
@@ -21,10 +22,25 @@ class _TolerantLoader(yaml.SafeLoader):
     """A safe loader that reads unknown tags as None instead of failing."""
 
 
+# `!ENV [NAME, default]` as MkDocs reads it (pyyaml-env-tag comes with MkDocs and ProperDocs):
+# `enabled: !ENV [OFFLINE, false]` must mean the same to cardkb's own builds.
+_TolerantLoader.add_constructor("!ENV", construct_env_tag)
 _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 _TolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/",
                                       lambda loader, suffix, node: None)
+
+
+#: the configuration files an engine looks for, in its order: ProperDocs' own name first
+CONFIG_FILES = ("properdocs.yml", "mkdocs.yml")
+
+
+def default_config_file(folder: Path = Path()) -> Path:
+    """``properdocs.yml`` where a site has one, else ``mkdocs.yml`` (as ProperDocs looks)."""
+    for name in CONFIG_FILES:
+        if (folder / name).is_file():
+            return folder / name
+    return folder / CONFIG_FILES[-1]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ vendored libraries, the theme overrides), so a practice's repository holds only 
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from collections.abc import Sequence
@@ -48,6 +49,13 @@ from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS, refuse_analytics
 from .urls import UrlLayout
 
 log = logging.getLogger("mkdocs.plugins.cardkb")
+#: the module each engine's ``serve`` command imports
+SERVE_MODULES = frozenset({"mkdocs.commands.serve", "properdocs.commands.serve"})
+ENGINE_RECOMMENDATION = (
+    "cardkb: MkDocs 1.x is no longer maintained and Material for MkDocs ends on 2027-05-05. "
+    "cardkb recommends ProperDocs, the maintained fork of MkDocs 1.x, installed with cardkb: "
+    "`properdocs build -f mkdocs.yml` builds this same site with the same plugin. Zensical, "
+    "Material's successor, builds it too (README, \"Three engines\").")
 # In a live preview, problems are printed through a logger of their own: on MkDocs' loggers,
 # strict mode would count them and refuse to serve anything until they are fixed.
 preview_log = logging.getLogger("cardkb.preview")
@@ -97,21 +105,23 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `mkdocs serve --clean` reports itself as "build", but serves a temporary folder of its
         # own: staging that build would leave the server an empty folder. Only serve imports its
-        # module.
-        serving = command == "serve" or "mkdocs.commands.serve" in sys.modules
+        # module (ProperDocs' under its own name).
+        serving = command == "serve" or not SERVE_MODULES.isdisjoint(sys.modules)
         self.state.command = "serve" if serving else command
+        if running_the_mkdocs_command():
+            recommend_a_maintained_engine()
 
     # Late, after other plugins changed the configuration (the offline plugin turns directory
     # URLs off, and every link cardkb writes depends on that).
     @event_priority(-100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         state = self.state
-        root = Path(config.config_file_path).parent
+        root, config_name = config_root(config), config_file_name(config)
         problems = Problems()
         settings = Settings.from_mapping(config.extra.get("cardkb"), problems,
-                                         Location("mkdocs.yml"))
+                                         Location(config_name))
         docs_dir = Path(config.docs_dir).relative_to(root).as_posix()
-        refuse_analytics(config.extra, Location("mkdocs.yml"), problems)
+        refuse_analytics(config.extra, Location(config_name), problems)
         previewing = state.command == "serve"
         layout = UrlLayout(config.use_directory_urls)
         if self.read_cache is not None:
@@ -171,7 +181,7 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
         # A build has stopped already on a file that is not an ordinary file of the project; a
         # live preview goes on, so it must not read (a named pipe would hang it) or publish such
         # a file.
-        root = Path(config.config_file_path).parent
+        root = config_root(config)
         for file in list(files):  # the docs folder's files only: the theme's live elsewhere
             if file.src_dir == config.docs_dir and file.abs_src_path and not is_ordinary_file(
                     Path(file.abs_src_path), root):
@@ -247,6 +257,32 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
         else:
             staged.abandon()
             log.info("cardkb: the build failed, so the last good site was left as it was")
+
+
+def config_root(config: MkDocsConfig) -> Path:
+    """The folder of the site's configuration, absolute: the engine records the file as it was
+    named (``-f mkdocs.yml`` is relative), while ``docs_dir`` is always absolute."""
+    return Path(config.config_file_path or "mkdocs.yml").resolve().parent
+
+
+def config_file_name(config: MkDocsConfig) -> str:
+    """``mkdocs.yml`` or ``properdocs.yml``, as problem lines name it."""
+    return Path(config.config_file_path or "mkdocs.yml").name
+
+
+def running_the_mkdocs_command() -> bool:
+    """The ``mkdocs`` command (or ``python -m mkdocs``), the one Material's end-of-life notice is
+    printed under; not ProperDocs, not ``cardkb preview``."""
+    program = Path(sys.argv[0])
+    return program.name in ("mkdocs", "mkdocs.exe") or (
+        program.name == "__main__.py" and program.parent.name == "mkdocs")
+
+
+@functools.cache
+def recommend_a_maintained_engine() -> None:
+    """Once per process, after Material's own end-of-life notice: what cardkb recommends
+    instead (README, "Three engines"). ``mkdocs build -q`` leaves it out."""
+    log.info(ENGINE_RECOMMENDATION)
 
 
 def mkdocs_nav(nodes: Sequence[NavNode]) -> list[Any]:

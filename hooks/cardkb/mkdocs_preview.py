@@ -13,6 +13,8 @@ The finder's index and the JSON export keep their state until the next full buil
 
 This module is MkDocs' side of the preview, like ``mkdocs_plugin.py``; it uses two functions of
 ``mkdocs.commands.build`` that build one page, which MkDocs' own build calls for every page.
+ProperDocs has the same functions under its own name: for a ``properdocs.yml`` (or ``--engine
+properdocs``) the ``cardkb`` command points ``mkdocs.*`` at them first (:mod:`cardkb.engines`).
 """
 
 from __future__ import annotations

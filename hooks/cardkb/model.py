@@ -19,6 +19,8 @@ MAX_ID_LENGTH = 64
 
 SEEN_IN = ("client", "therapist", "process", "measure")
 Verdict = Literal["backfires", "works"]
+#: the levels of a practice prompt, easiest first (the order the practice page moves through)
+LEVELS = ("beginner", "intermediate", "advanced")
 
 
 class Status(Enum):
@@ -40,6 +42,17 @@ class Ref:
 
     id: str
     why: str | None
+    path: JsonPath
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A practice prompt of a card that works: what the client says, at a level."""
+
+    id: str
+    level: str
+    client_says: str
+    context: str | None
     path: JsonPath
 
 
@@ -139,6 +152,9 @@ class Card(Entity):
     status: Status = Status.PUBLISHED
     replaced_by: Ref | None = None
     aliases: list[Ref] = field(default_factory=list)
+    #: prompts to rehearse the move (cards that work only), and what a good reply does
+    practice: list[Prompt] = field(default_factory=list)
+    criteria: str | None = None
     # derived
     pattern: Pattern | None = None
     also_in_patterns: list[Pattern] = field(default_factory=list)

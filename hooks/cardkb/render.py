@@ -34,10 +34,24 @@ from .finder import (
     finder_data,
     finder_vectors,
     model_script,
+    plain_text,
 )
 from .markdown_text import MarkdownRenderer, escape_markdown
-from .model import SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
+from .model import LEVELS, SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
 from .pins import Pin
+from .practice import (
+    LEVEL_NAMES,
+    PRACTICE_DATA_FILE,
+    PRACTICE_FOLDER,
+    SHEETS,
+    PracticeItem,
+    pattern_items,
+    practice_data,
+    practice_href,
+    practice_items,
+    practised_patterns,
+    sheet_folder,
+)
 from .problems import Problem
 from .review import overdue_reviews
 from .schemas import SCHEMA_FILES
@@ -128,7 +142,42 @@ class SiteRenderer:
             "cards.json", export_json(self.kb, self.layout, self.today)))
         for file_name in SCHEMA_FILES.values():
             add(f"schema/{file_name}", partial(self._schema_page, file_name))
+        self._plan_practice(add)
         return plan
+
+    def _plan_practice(self, add: Callable[[str, Callable[[], GeneratedPage]], None]) -> None:
+        """``practice/``, its data, and the two print sheets of each pattern with prompts."""
+        items = cache(lambda: practice_items(self.kb))
+        patterns = practised_patterns(self.kb, items())
+        page_url = self.layout.page_url(PRACTICE_FOLDER)
+
+        def sheet_href(pattern_id: str, sheet: str) -> str:
+            return relative_href(page_url, self.layout.page_url(sheet_folder(pattern_id, sheet)))
+
+        add(PRACTICE_FOLDER + "index.md", lambda: self._render_page(
+            PRACTICE_FOLDER, "practice.md.j2", patterns=patterns, levels=LEVELS,
+            level_names=LEVEL_NAMES, sheet_href=sheet_href))
+        add(PRACTICE_DATA_FILE, lambda: GeneratedPage(
+            PRACTICE_DATA_FILE, practice_data(self.kb, self.layout, self._plain)))
+        for pattern in patterns:
+            for sheet in SHEETS:
+                add(sheet_folder(pattern.id, sheet) + "index.md",
+                    partial(self._practice_sheet, pattern, sheet, items))
+
+    def _practice_sheet(self, pattern: Pattern, sheet: str,
+                        items: Callable[[], list[PracticeItem]]) -> GeneratedPage:
+        mine = pattern_items(pattern, items())
+        levels = [(level, [i for i in mine if i.prompt.level == level]) for level in LEVELS]
+        return self._render_page(
+            sheet_folder(pattern.id, sheet), "practice_sheet.md.j2", pattern=pattern,
+            sheet=sheet, levels=[(level, found) for level, found in levels if found],
+            level_names=LEVEL_NAMES, today=self.today, plain=self._plain)
+
+    def _plain(self, markdown: str) -> str:
+        return plain_text(markdown, self.kb)
+
+    def practice_href(self, page_url: str, card: Card) -> str:
+        return practice_href(self.layout, page_url, card)
 
     def _pattern_page(self, pattern: Pattern) -> GeneratedPage:
         page = self._page("pattern", pattern, "pattern.md.j2", pattern=pattern,
@@ -149,6 +198,7 @@ class SiteRenderer:
             **context, kb=self.kb, page_url=page_url,
             href=lambda entity, anchor="": self.href(page_url, entity, anchor),
             content_href=lambda src: relative_href(page_url, self.layout.content_url(src)),
+            practice_href=lambda card: self.practice_href(page_url, card),
             html=self.field_html, visible=self._visible)
         return GeneratedPage(folder + "index.md", content)
 

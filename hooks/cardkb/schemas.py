@@ -243,6 +243,9 @@ def _forbidden_message(name: str) -> str:
                 "'use instead of' on the cards that name it")
     if name == "replaced_by":
         return "'replaced_by' is only for retired cards: add 'status: retired' or remove it"
+    if name in ("practice", "criteria"):
+        return (f"'{name}' is only for cards that work: a card that backfires is shown, with its "
+                "wording and why, as the contrast when the cards in its 'instead' are practised")
     return f"'{name}' is not allowed here"
 
 

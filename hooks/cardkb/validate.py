@@ -18,7 +18,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from .fields import FieldKind, fields_of_kind
 from .load import SourceFile
-from .model import Card, Entity, Pattern, Ref, Review, Sign, Status
+from .model import Card, Entity, Pattern, Prompt, Ref, Review, Sign, Status
 from .problems import Problems
 from .schemas import check_shape, field_names
 from .yaml_source import JsonPath, YamlDocument
@@ -57,6 +57,8 @@ def _check_file(document: YamlDocument, kind: str, problems: Problems) -> bool:
     if not check_shape(document, kind, problems):
         return False
     _check_review(document, document.data, problems)
+    if kind == "card":
+        _check_practice(document, document.data, problems)
     return True
 
 
@@ -91,6 +93,29 @@ def _check_review(document: YamlDocument, data: dict[str, Any], problems: Proble
     if done and due and due < done:
         problems.error(document.value_location(("review", "due")),
                        f"review: due ({due}) is before the review date ({done})")
+
+
+def _check_practice(document: YamlDocument, data: dict[str, Any], problems: Problems) -> None:
+    """What the schema cannot say about practice: each prompt's id is used once in its card
+    (it names the prompt for good, in a trainee's Anki deck too), and the one-line fields are
+    one line."""
+    if isinstance(data.get("criteria"), str) and "\n" in data["criteria"].strip():
+        problems.error(document.value_location(("criteria",)),
+                       "criteria: write it on one line: what a good reply does, in a sentence")
+    first_use: dict[str, int] = {}
+    for index, prompt in enumerate(data.get("practice") or []):
+        prompt_id = prompt["id"]
+        if prompt_id in first_use:
+            line = document.value_location(("practice", first_use[prompt_id], "id")).line
+            problems.error(document.value_location(("practice", index, "id")),
+                           f"practice item {index + 1}: id: '{prompt_id}' is used by another "
+                           f"prompt of this card (line {line}); give each prompt an id of its own")
+        else:
+            first_use[prompt_id] = index
+        if "\n" in prompt.get("context", "").strip():
+            problems.error(document.value_location(("practice", index, "context")),
+                           f"practice item {index + 1}: context: write it on one line: what just "
+                           "happened, or the client's manner")
 
 
 def _date(value: object) -> datetime.date | None:
@@ -155,8 +180,13 @@ def _sign(value: Any, path: JsonPath) -> Sign:
     return Sign(value, None, path)
 
 
+def _prompt(value: Any, path: JsonPath) -> Prompt:
+    return Prompt(value["id"], value["level"], value["client_says"], value.get("context"), path)
+
+
 _SIMPLE_CONVERTERS: dict[Any, Converter] = {
     Ref: _ref,
+    Prompt: _prompt,
     Sign: _sign,
     Review: lambda value, path: Review(value.get("by"), _date(value.get("date")),
                                        _date(value.get("due")), value.get("qualification")),

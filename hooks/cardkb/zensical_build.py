@@ -5,13 +5,16 @@ Zensical runs no MkDocs plugins, so cardkb does its part ahead of the build: the
 same pages and navigation through the engine seam (:mod:`cardkb.engine_files`), and a Zensical
 configuration derived from mkdocs.yml. Zensical builds only inside its own project folder, so the
 pages, that configuration and the staged site live in ``.cardkb-zensical/``; the staged site
-replaces ``site/`` only when the build succeeded. This is the only module that knows Zensical,
+replaces ``site/`` only when the build succeeded. As under MkDocs, the finder is the one search
+(Zensical's own is switched off), and with mkdocs.yml's offline plugin on (``OFFLINE=true``) the
+copy links to files and works opened from disk. This is the only module that knows Zensical,
 and it never imports MkDocs.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
 from collections.abc import Sequence
@@ -21,7 +24,7 @@ from typing import Any
 import yaml
 
 from .engine_files import OutputRefusedError, RenderedSite, render_site, write_site
-from .mkdocs_config import SiteConfig, read_config_mapping, site_config
+from .mkdocs_config import SiteConfig, default_config_file, read_config_mapping, site_config
 from .navigation import config_nav
 from .problems import Location, Problems
 from .site_files import OVERRIDES_DIR, site_assets
@@ -52,10 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cardkb.zensical_build",
                                      description="Check the cards and build the site with "
                                                  "Zensical into the site folder.")
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", type=Path,
-                        help="the site's configuration (default: mkdocs.yml)")
+    parser.add_argument("-f", "--config-file", type=Path,
+                        help="the site's configuration (default: properdocs.yml if there is "
+                             "one, else mkdocs.yml)")
     args = parser.parse_args(argv)
-    return build(args.config_file)
+    return build(args.config_file or default_config_file())
 
 
 def build(config_file: Path) -> int:
@@ -63,6 +67,8 @@ def build(config_file: Path) -> int:
     problems = Problems()
     raw = read_config_mapping(config_file, problems)
     site = None if raw is None else site_config(config_file, raw, problems)
+    if site is not None and raw is not None and offline_copy(raw.get("plugins")):
+        site = dataclasses.replace(site, directory_urls=False)
     if raw is not None:
         refuse_analytics(raw.get("extra"), Location(config_file.name), problems)
     rendered = None
@@ -112,7 +118,12 @@ def zensical_config(raw: dict[str, Any], site: SiteConfig, rendered: RenderedSit
     theme.setdefault("variant", "classic")
     theme["custom_dir"] = "overrides"
     config["theme"] = theme
-    config["plugins"] = [{"privacy": _privacy(raw.get("plugins"))}]
+    # One search, the finder (the header's box hands its words to find/), as under MkDocs: no
+    # index of Zensical's own and no second box. Its offline plugin is not used either: all it
+    # does besides file links (use_directory_urls, set above) is load a shim for that search's
+    # worker from unpkg.com.
+    config["plugins"] = [{"privacy": _privacy(raw.get("plugins"))},
+                         {"search": {"enabled": False}}]
     extensions = list(raw.get("markdown_extensions") or [])
     named = {next(iter(e)) if isinstance(e, dict) else e for e in extensions}
     config["markdown_extensions"] = extensions + [e for e in REQUIRED_EXTENSIONS
@@ -130,6 +141,18 @@ def zensical_config(raw: dict[str, Any], site: SiteConfig, rendered: RenderedSit
     config["extra"] = extra
     config["nav"] = config_nav(rendered.navigation)
     return config
+
+
+def offline_copy(plugins: Any) -> bool:
+    """mkdocs.yml's offline plugin is on (``OFFLINE=true`` with the shipped configuration): a
+    copy that works opened from disk, every link naming its file."""
+    for entry in plugins or []:
+        if entry == "offline":
+            return True
+        if isinstance(entry, dict) and "offline" in entry:
+            settings = entry["offline"]
+            return not isinstance(settings, dict) or settings.get("enabled", True) is True
+    return False
 
 
 def _privacy(plugins: Any) -> dict[str, Any]:

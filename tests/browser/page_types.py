@@ -17,6 +17,8 @@ WORKS_CARD = "name-the-meta-problem"
 PAGE_TYPES: dict[str, str] = {
     "home": "",
     "finder": "find/",
+    "practice": "practice/",
+    "practice sheet": "practice/stuck-client/supervisor/",
     "sign finder": "signs/",
     "patterns": "patterns/",
     "pattern": f"patterns/{PRINT_PATTERN}/",

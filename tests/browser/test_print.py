@@ -166,3 +166,33 @@ def test_a_copy_opened_from_disk_prints_the_same_running_head_and_foot(
     pages = [sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf)).pages]
     today = datetime.date.today().isoformat()
     assert all(squeeze(title) in squeeze(text) and today in text for text in pages)
+
+
+@pytest.mark.parametrize("sheet", ["client", "supervisor"])
+def test_practice_sheets_carry_the_title_the_date_and_the_disclaimer_on_every_sheet(
+        sheet: str, web_url: str, browser: Any) -> None:
+    """The practice sheets of a pattern (practice/<pattern>/client/ and .../supervisor/), for
+    practice in threes: every printed sheet says what it is, when it was printed, and the
+    disclaimer; the client's sheet holds the statements only, the supervisor's the answers."""
+    with watching(browser) as watch:
+        page = watch.page
+        page.goto(f"{web_url}practice/{PRINT_PATTERN}/{sheet}/")
+        page.emulate_media(media="print")
+        title = page.locator("article h1").evaluate(
+            "(h1) => [...h1.childNodes].filter((n) => !n.classList?.contains('headerlink'))"
+            ".map((n) => n.textContent).join('').trim()")
+        disclaimer = page.locator(".cardkb-disclaimer").inner_text().strip()
+        statements = page.locator(".cardkb-sheet__says").all_inner_texts()
+        pdf = page.pdf(format="A4", print_background=True)
+        watch.assert_clean(f"printing the {sheet}'s practice sheet")
+    pages = [text.extract_text() for text in PdfReader(io.BytesIO(pdf)).pages]
+    today = datetime.date.today().isoformat()
+    assert sheet in title and len(statements) >= 3
+    for number, text in enumerate(pages, 1):
+        where = f"sheet {number} of {len(pages)}"
+        assert squeeze(title) in squeeze(text), f"{where} has no title"
+        assert today in text, f"{where} has no date"
+        assert squeeze(disclaimer) in squeeze(text), f"{where} has no disclaimer"
+    printed = squeeze("\n".join(pages))
+    assert all(squeeze(statement) in printed for statement in statements)
+    assert ("Agoodreply:" in printed) == (sheet == "supervisor")
