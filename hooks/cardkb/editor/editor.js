@@ -354,11 +354,14 @@
       const labelNode = el("label", {for: inputId, text: caption});
       let input;
       if (spec.type === "choice") {
+        const unset = value === undefined || value === null;
+        // an empty choice for an optional field, or a required one not chosen yet (the check
+        // then says it is missing): the form never picks a value the file does not have
         input = el("select", {id: inputId, name: path, "aria-describedby": described},
-          spec.required ? null : el("option", {value: "", text: "(not set)"}),
+          !spec.required || unset ? el("option", {value: "", text: spec.required
+            ? "(choose one)" : "(not set)"}) : null,
           ...spec.choices.map((choice) => el("option", {value: choice, text: choice})));
-        input.value = value === undefined || value === null ? (spec.required ? spec.choices[0] : "")
-                                                            : String(value);
+        input.value = unset ? "" : String(value);
       } else if (spec.type === "markdown") {
         input = el("textarea", {id: inputId, name: path, rows: "6",
                                 "aria-describedby": described, spellcheck: "true"});
