@@ -54,6 +54,7 @@ from .yaml_edit import (
     ConflictError,
     EditError,
     as_json,
+    changed_on_disk,
     content_hash,
     edit_text,
     read_document,
@@ -330,9 +331,7 @@ class EditApi:
         located = self.locate(payload.get("id"))
         original, new = self._draft(located, payload.get("data"))
         if content_hash(original) != payload.get("hash"):
-            raise _RefusedError(HTTPStatus.CONFLICT, f"{located.rel} was changed on disk after "
-                           "this form was opened (by another window or a text editor); nothing "
-                           "was saved. Copy your changes, reload the page, and make them again.")
+            raise _RefusedError(HTTPStatus.CONFLICT, changed_on_disk(located.rel).message)
         problems = self._draft_problems(located, new.decode("utf-8-sig"))
         diff = _diff(original, new, located.rel)
         if not _passes(problems):

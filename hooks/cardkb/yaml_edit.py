@@ -53,6 +53,12 @@ class ConflictError(EditError):
     """The file changed on disk since the form read it."""
 
 
+def changed_on_disk(rel_path: str) -> ConflictError:
+    return ConflictError(f"{rel_path} was changed on disk after this form was opened (by "
+                         "another window or a text editor); nothing was saved. Copy your "
+                         "changes, reload the page, and make them again.")
+
+
 def content_hash(data: bytes) -> str:
     """The version of a file the form was opened on."""
     return hashlib.sha256(data).hexdigest()
@@ -135,9 +141,7 @@ def save_file(file: Path, intended: Data, expected_hash: str, rel_path: str,
     anything was written (an unchanged form writes nothing)."""
     data = file.read_bytes()
     if content_hash(data) != expected_hash:
-        raise ConflictError(f"{rel_path} was changed on disk after this form was opened "
-                            "(by another window or a text editor); nothing was saved. Copy "
-                            "your changes, reload the page, and make them again.")
+        raise changed_on_disk(rel_path)
     new = edit_text(data, intended, rel_path, field_order)
     if new == data:
         return False
