@@ -7,7 +7,8 @@ exactly those, by their SHA-256 hashes. After upgrading Material, build the site
 
     python3 deploy/csp_hashes.py site
 
-then put the hashes it prints into the `script-src` of cardkb-site.conf (``make test`` fails
+then put the hashes it prints into the `script-src` of cardkb-site.conf (with your sub-path
+in place of /kb/) (``make test`` fails
 until they match). A site built with Zensical (``make build-zensical``) has scripts of its own,
 allowed in cardkb-site-zensical.conf. Only the standard library is used.
 """
@@ -47,7 +48,8 @@ def main(argv: list[str]) -> int:
     found = inline_script_hashes(site)
     for digest, page in sorted(found.items(), key=lambda item: item[1]):
         print(f"{digest}    # first in {page}", file=sys.stderr)
-    print("script-src 'self' " + " ".join(sorted(found)))
+    # the site's own path on the host the browser asked for (see cardkb-site.conf)
+    print("script-src $http_host/kb/ " + " ".join(sorted(found)))
     return 0
 
 

@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 from bench import report
 from bench.config import repo_config
+from bench.drift import FOLDER, PAGES, measure_drift
 from bench.generate import generate
 from bench.measure import SEARCH_INDEX, Side, timed
 from bench.preview import (
@@ -129,3 +130,14 @@ def test_make_bench_runs_the_package_from_its_folder() -> None:
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "--preview-command" in result.stdout
+
+
+def test_cardkb_drift_is_timed_on_forty_pinned_pages(tmp_path: Path) -> None:
+    """The drift step of ``make bench``: forty curriculum pages, each pinned, then reported on."""
+    kb = generate(CARDS)
+    config = write_cardkb_project(tmp_path / "kb", kb, repo_config())
+    run = measure_drift(config, kb, repeat=1)
+    assert run.seconds > 0
+    pins = sorted((config.parent / "pins" / FOLDER).glob("*.yml"))
+    assert len(pins) == PAGES
+    assert "all 21 unchanged" in (config.parent / "drift.log").read_text("utf-8")

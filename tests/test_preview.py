@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -76,15 +77,18 @@ COMMANDS = {
 
 
 class Preview:
-    def __init__(self, project: Project, *options: str, command: str = "cardkb") -> None:
+    def __init__(self, project: Project, *options: str, command: str = "cardkb",
+                 host: str = "127.0.0.1", env: dict[str, str] | None = None) -> None:
         self.project = project
-        self.url = f"http://127.0.0.1:{free_port()}/"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
         self.log = project.root / "serve.log"
         arguments, self.ready = COMMANDS[command]
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks")}
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks"),
+               **(env or {})}
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, *arguments, self.url[7:-1], *options],
+                [sys.executable, *arguments, f"{host}:{self.port}", *options],
                 cwd=project.root, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def page(self, path: str) -> tuple[int, str]:
@@ -99,9 +103,10 @@ class Preview:
 
 
 @contextmanager
-def serving(project: Project, *options: str, command: str = "cardkb") -> Iterator[Preview]:
+def serving(project: Project, *options: str, command: str = "cardkb",
+            host: str = "127.0.0.1") -> Iterator[Preview]:
     """A preview of the project, once it has built and listens; stopped afterwards."""
-    server = Preview(project, *options, command=command)
+    server = Preview(project, *options, command=command, host=host)
     try:
         assert wait_for(lambda: server.ready in server.output()), server.output()
         yield server
@@ -304,3 +309,48 @@ def test_a_page_mkdocs_cannot_build_is_one_line_never_a_traceback(
         assert wait_for(lambda: "Module one, mended" in server.page("curricula/module/")[1], 20), \
             server.output()
         assert "Traceback" not in server.output()
+
+
+def _status(port: int, request: bytes) -> int:
+    with socket.create_connection(("127.0.0.1", port), 10) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 "), answer
+    return int(answer[9:12])
+
+
+def test_malformed_requests_get_a_4xx_and_sigterm_removes_the_temporary_site(
+        make_project: Callable[..., Project], tmp_path: Path) -> None:
+    """Issue 23: each of these ended in a traceback and no answer; SIGTERM left the temporary
+    site behind in /tmp."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    server = Preview(make_project(), env={"TMPDIR": str(temporary)})
+    try:
+        assert wait_for(lambda: server.ready in server.output()), server.output()
+        assert list(temporary.glob("cardkb-preview-*"))
+        host = f"Host: 127.0.0.1:{server.port}\r\n\r\n".encode()
+        for target in ("/.cardkb/changes?after=\u00b2", "/.cardkb/changes?after=" + "9" * 5000,
+                       "/" + "a" * 300 + "/"):
+            request = f"GET {target} HTTP/1.1\r\n".encode() + host
+            assert 400 <= _status(server.port, request) < 500, target
+        assert _status(server.port, b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n") == 421
+    finally:
+        server.stop()  # SIGTERM
+    assert server.process.returncode is not None
+    assert not list(temporary.glob("cardkb-preview-*")), server.output()
+    assert "Traceback" not in server.output()
+
+
+def test_a_preview_for_the_network_warns_once_and_answers_the_names_it_is_given(
+        make_project: Callable[..., Project]) -> None:
+    with serving(make_project(), "--allow-host", "kb.practice.example",
+                 host="0.0.0.0") as server:
+        assert server.output().count("anyone on the network can read it") == 1
+        assert _status(server.port, f"GET / HTTP/1.1\r\nHost: kb.practice.example:{server.port}"
+                       "\r\n\r\n".encode()) == 200
+        assert _status(server.port, f"GET / HTTP/1.1\r\nHost: other.example:{server.port}"
+                       "\r\n\r\n".encode()) == 421
+    with serving(make_project()) as server:
+        assert "anyone on the network" not in server.output()

@@ -79,6 +79,32 @@ def test_pattern_page_sections_in_order(built_site: Project) -> None:
     assert "Reviewed by editors on 2026-01-10; next review due 2027-01-10." in page
 
 
+UNREVIEWED = "Not yet reviewed by a qualified clinician"
+
+
+def test_every_page_says_whether_a_qualified_clinician_has_reviewed_it(built_site: Project) -> None:
+    """A practice's reviewer shows once named; until then the page says nobody qualified has."""
+    # a review without a qualification (the pattern), and no review at all (the card)
+    pattern = article(built_site.html("patterns/stuck"))
+    assert "Reviewed by editors on 2026-01-10" in pattern and UNREVIEWED in pattern
+    for page in ["cards/defend", "cards/name-it", "patterns/risk"]:
+        assert UNREVIEWED in article(built_site.html(page)), page
+
+
+def test_a_named_qualified_reviewer_shows_and_the_unreviewed_notice_goes(
+        make_project: Callable[..., Project]) -> None:
+    reviewed = BASE_FILES["cards/stuck/name-it.yml"] + (
+        'review: {by: "A. Reviewer", qualification: "Clinical psychologist", '
+        "date: 2026-02-01, due: 2027-02-01}\n")
+    project = make_project({"cards/stuck/name-it.yml": reviewed})
+    assert project.build("--strict").returncode == 0
+    page = article(project.html("cards/name-it"))
+    assert ("Reviewed by A. Reviewer (Clinical psychologist) on 2026-02-01; "
+            "next review due 2027-02-01.") in page
+    assert UNREVIEWED not in page
+    assert UNREVIEWED in article(project.html("cards/defend"))
+
+
 def test_safety_note_comes_first_on_the_pattern_and_on_its_cards(built_site: Project) -> None:
     pattern = article(built_site.html("patterns/risk"))
     assert pattern.index("cardkb-safety") < pattern.index('id="signs"')

@@ -3,7 +3,8 @@
 ``cardkb check`` is fast enough for a pre-commit hook; ``cardkb new`` writes a file an editor with
 the YAML language server can complete and validate; ``cardkb ids`` lists what can be linked;
 ``cardkb init DIR`` starts a new knowledge base; ``cardkb preview`` serves the site while you edit
-(``make serve``).
+(``make serve``); ``cardkb pin`` and ``cardkb drift`` tell a trainer what changed in the cards a
+reviewed curriculum page links.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .drift import LEVELS as DRIFT_LEVELS
 from .mkdocs_config import SiteConfig, read_site_config
 from .problems import Problems, one_line
 from .project import CheckedProject, check_project
@@ -58,18 +60,38 @@ def _main(argv: Sequence[str] | None) -> int:
         "preview", help="serve the site and rebuild only the pages a save changed (make serve)")
     preview.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT",
                          help="where to serve it (default: 127.0.0.1:8000)")
+    preview.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                         help="a host name the preview also answers to (only needed with a "
+                              "--dev-addr beyond this computer); may be repeated")
     init = commands.add_parser("init", help="create a new knowledge base in a new folder")
     init.add_argument("folder", type=Path)
+    # curricula that know when their cards changed (cardkb pin / cardkb drift)
+    pin = commands.add_parser(
+        "pin", help="record what the cards and patterns a reviewed page links say now")
+    pin.add_argument("pages", nargs="+", type=Path, metavar="PAGE", help="a page under content/")
+    drift = commands.add_parser(
+        "drift", help="what changed in the cards each pinned page links, since its review")
+    drift.add_argument("pages", nargs="*", type=Path, metavar="PAGE",
+                       help="pages under content/ (default: every page that links a card)")
+    drift.add_argument("--json", action="store_true", help="print the report as JSON")
+    drift.add_argument("--fail-on", choices=DRIFT_LEVELS, metavar="LEVEL",
+                       help="exit 1 when a link changed at LEVEL or above: "
+                       + ", ".join(DRIFT_LEVELS))
     args = parser.parse_args(argv)
 
     if args.command == "init":
         return _init(args.folder)
     if args.command == "preview":
-        return _preview(args.config_file, args.dev_addr)
+        return _preview(args.config_file, args.dev_addr, args.allow_host)
     problems = Problems()
     site = read_site_config(args.config_file, problems)
     if site is None:
-        return _report(problems)
+        status = _report(problems)
+        return 2 if args.command == "drift" else status  # drift's 1 means "changed"
+    if args.command == "pin":
+        return _pin(site, args.pages)
+    if args.command == "drift":
+        return _drift(site, args.pages, args.json, args.fail_on)
     if args.command == "new":
         return _new(site, args)
     if args.command == "render":
@@ -135,15 +157,31 @@ def _new(site: SiteConfig, args: argparse.Namespace) -> int:
     except ScaffoldError as error:
         print(f"cardkb: {error}")
         return 1
+    except OSError as error:
+        print(f"cardkb: could not write the new file: {error.strerror or error} "
+              f"({error.filename})")
+        return 1
     print(f"cardkb: wrote {path.relative_to(site.root).as_posix()}, a draft; fill in the "
           "fields, check them with cardkb check, and delete the 'status: draft' line to publish it")
     return 0
 
 
 def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> int:
-    from .engine_files import DOCS_FOLDER, NAVIGATION_FILE, render_site, write_site
+    from .engine_files import (
+        DOCS_FOLDER,
+        NAVIGATION_FILE,
+        OutputRefusedError,
+        refuse_unsafe_output,
+        render_site,
+        write_site,
+    )
     from .urls import UrlLayout
 
+    try:
+        refuse_unsafe_output(site, out)
+    except OutputRefusedError as error:
+        print(f"cardkb: {error}")
+        return 1
     rendered = render_site(site, UrlLayout(site.directory_urls and not offline), problems)
     if rendered is None:
         _report(problems)
@@ -151,8 +189,12 @@ def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> i
         return 1
     try:
         count = write_site(rendered, site, out)
-    except FileExistsError as error:
+    except OutputRefusedError as error:
         print(f"cardkb: {error}")
+        return 1
+    except OSError as error:
+        print(f"cardkb: could not write {out / DOCS_FOLDER}: {error.strerror or error} "
+              f"({error.filename or out})")
         return 1
     for problem in problems.sorted():  # warnings only: an error stopped above
         print(problem)
@@ -161,7 +203,7 @@ def _render(site: SiteConfig, out: Path, offline: bool, problems: Problems) -> i
     return 0
 
 
-def _preview(config_file: Path, dev_addr: str) -> int:
+def _preview(config_file: Path, dev_addr: str, allowed_hosts: Sequence[str]) -> int:
     # MkDocs is imported only here: `cardkb check` must stay quick for pre-commit hooks.
     import logging
 
@@ -171,7 +213,41 @@ def _preview(config_file: Path, dev_addr: str) -> int:
     if not config_file.is_file():
         print(f"cardkb: {config_file} not found: run this in the knowledge base's folder")
         return 1
-    return preview(config_file, dev_addr)
+    return preview(config_file, dev_addr, allowed_hosts)
+
+
+def _pin(site: SiteConfig, pages: list[Path]) -> int:
+    from .drift_command import DriftError, named_pages, pin_pages
+
+    try:
+        for line in pin_pages(site, named_pages(site, pages)):
+            print(line)
+    except DriftError as error:
+        print(f"cardkb: {error}")
+        return 1
+    return 0
+
+
+def _drift(site: SiteConfig, pages: list[Path], as_json: bool, fail_on: str | None) -> int:
+    """0, or 1 when a link changed at ``fail_on`` or above; 2 on a problem of its own."""
+    from .drift import rank
+    from .drift_command import (
+        DriftError,
+        drift_pages,
+        linking_pages,
+        named_pages,
+        report_json,
+        report_text,
+        worst,
+    )
+
+    try:
+        report = drift_pages(site, named_pages(site, pages) if pages else linking_pages(site))
+    except DriftError as error:
+        print(f"cardkb: {error}", file=sys.stderr)
+        return 2
+    print(report_json(report) if as_json else "\n".join(report_text(report)))
+    return 1 if fail_on is not None and rank(worst(report)) >= rank(fail_on) else 0
 
 
 def _init(folder: Path) -> int:
@@ -181,6 +257,10 @@ def _init(folder: Path) -> int:
         init_knowledge_base(folder)
     except InitError as error:
         print(f"cardkb: {error}")
+        return 1
+    except OSError as error:
+        print(f"cardkb: could not create the knowledge base in {folder}: "
+              f"{error.strerror or error} ({error.filename or folder})")
         return 1
     print(f"cardkb: created a knowledge base in {folder}; `make serve` there to see it, "
           "`make build` to build it (see its README.md)")

@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from .config import Settings
 from .mkdocs_config import SiteConfig
 from .model import KnowledgeBase
 from .navigation import NavNode, build_navigation, navigation_data
+from .pins import Pin, read_pins
 from .problems import Problems
 from .project import check_project
 from .project_files import is_ordinary_file
@@ -42,11 +44,12 @@ class RenderedSite:
 
 
 def prepare_site(kb: KnowledgeBase, layout: UrlLayout, settings: Settings,
-                 configured_nav: Sequence[Any] | None, docs_dir: Path) -> RenderedSite:
+                 configured_nav: Sequence[Any] | None, docs_dir: Path,
+                 pins: Mapping[str, Pin] | None = None) -> RenderedSite:
     """The renderer and the navigation of a checked knowledge base: what every engine gets,
-    the MkDocs plugin included."""
+    the MkDocs plugin included (``pins``: the curricula's, for their drift banners)."""
     navigation = build_navigation(configured_nav, kb, layout, docs_dir, settings.nav_max_patterns)
-    return RenderedSite(SiteRenderer(kb, layout, settings), navigation)
+    return RenderedSite(SiteRenderer(kb, layout, settings, pins=pins), navigation)
 
 
 def render_site(site: SiteConfig, layout: UrlLayout, problems: Problems) -> RenderedSite | None:
@@ -56,14 +59,61 @@ def render_site(site: SiteConfig, layout: UrlLayout, problems: Problems) -> Rend
     if problems.errors:
         return None
     return prepare_site(checked.knowledge_base, layout, site.settings, site.nav,
-                        site.root / site.docs_dir)
+                        site.root / site.docs_dir, read_pins(site.root))
+
+
+class OutputRefusedError(Exception):
+    """An output ``cardkb render`` will not write, with a message for the author."""
+
+
+def refuse_unsafe_output(site: SiteConfig, out: Path) -> None:
+    """Refuse an output whose ``docs/`` would replace the author's own files: the project's
+    folder, its docs folder or cards folder (or a folder inside or around them), or a
+    ``docs`` that is a symbolic link. Zensical's work folder inside the project is fine."""
+    root = site.root.resolve()
+    target = out.resolve()
+    if target == root:
+        raise OutputRefusedError(f"{out} is the knowledge base's own folder: its pages would be "
+                            "replaced; name a new folder, such as build")
+    for name, folder in (("docs folder", site.docs_dir), ("cards folder", site.settings.cards_dir)):
+        protected = (root / folder).resolve()
+        if target == protected or target.is_relative_to(protected) or \
+                protected.is_relative_to(target):
+            raise OutputRefusedError(f"{out} is, holds or lies inside the {name} ({folder}): "
+                                "its files would be replaced; name a new folder, such as build")
+    if (out / DOCS_FOLDER).is_symlink():
+        raise OutputRefusedError(f"{out / DOCS_FOLDER} is a symbolic link; cardkb replaces that "
+                            "folder, so it writes only into a real one: remove the link")
 
 
 def write_site(rendered: RenderedSite, site: SiteConfig, out: Path) -> int:
-    """Write the docs folder and the navigation into ``out`` (replaced); return the number of
-    files written into the docs folder."""
+    """Write the docs folder and the navigation into ``out``; return the number of files
+    written into the docs folder. The docs folder is written whole into a new folder beside it
+    and then swapped in, so a failure leaves the last one as it was."""
+    refuse_unsafe_output(site, out)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{DOCS_FOLDER}.cardkb-new-", dir=out))
+    try:
+        written = _write_docs(rendered, site, staging)
+    except BaseException:
+        shutil.rmtree(staging)
+        raise
     docs_out = out / DOCS_FOLDER
-    shutil.rmtree(docs_out, ignore_errors=True)
+    if docs_out.exists():
+        previous = Path(tempfile.mkdtemp(prefix=f".{DOCS_FOLDER}.cardkb-old-", dir=out))
+        os.replace(docs_out, previous)
+        os.replace(staging, docs_out)
+        shutil.rmtree(previous)  # an error here is the author's to see, never ignored
+    else:
+        os.replace(staging, docs_out)
+    navigation = json.dumps(navigation_data(rendered.navigation), indent=2, ensure_ascii=False)
+    partial = out / f".{NAVIGATION_FILE}.cardkb-new"
+    partial.write_text(navigation + "\n", "utf-8")
+    os.replace(partial, out / NAVIGATION_FILE)
+    return written
+
+
+def _write_docs(rendered: RenderedSite, site: SiteConfig, docs_out: Path) -> int:
     written = 0
     layout = rendered.renderer.layout
     docs = site.root / site.docs_dir
@@ -73,7 +123,7 @@ def write_site(rendered: RenderedSite, site: SiteConfig, out: Path) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.suffix == ".md":
             text = rendered.renderer.content_page(source.read_text("utf-8"),
-                                                  layout.content_url(src_uri))
+                                                  layout.content_url(src_uri), src_uri)
             target.write_text(text, "utf-8")
         else:
             shutil.copyfile(source, target)
@@ -81,8 +131,8 @@ def write_site(rendered: RenderedSite, site: SiteConfig, out: Path) -> int:
     for page in rendered.renderer.pages():
         target = docs_out / page.src_uri
         if target.exists():
-            raise FileExistsError(f"{site.docs_dir}/{page.src_uri}: this page would hide a "
-                                  "generated cardkb page; rename or move it")
+            raise OutputRefusedError(f"{site.docs_dir}/{page.src_uri}: this page would hide a "
+                                "generated cardkb page; rename or move it")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.content, "utf-8")
         written += 1
@@ -92,8 +142,6 @@ def write_site(rendered: RenderedSite, site: SiteConfig, out: Path) -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(asset.path, target)
             written += 1
-    navigation = json.dumps(navigation_data(rendered.navigation), indent=2, ensure_ascii=False)
-    (out / NAVIGATION_FILE).write_text(navigation + "\n", "utf-8")
     return written
 
 

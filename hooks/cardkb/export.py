@@ -138,4 +138,5 @@ def _review(review: Review | None) -> dict[str, Any] | None:
         return None
     return {"by": review.by,
             "date": review.date.isoformat() if review.date else None,
-            "due": review.due.isoformat() if review.due else None}
+            "due": review.due.isoformat() if review.due else None,
+            "qualification": review.qualification}

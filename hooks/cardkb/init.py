@@ -9,6 +9,7 @@ address, folder or version), so the new repository installs and upgrades that en
 from __future__ import annotations
 
 import json
+import os
 from importlib import metadata, resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -26,6 +27,9 @@ class InitError(Exception):
 
 def init_knowledge_base(target: Path, engine: str | None = None) -> list[Path]:
     """Write a new knowledge base into ``target`` (new or empty); return the files written."""
+    if target.is_symlink() and not target.exists():
+        raise InitError(f"{target} is a symbolic link to {os.readlink(target)}, which does not "
+                        "exist; name a new folder, or create that folder first")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InitError(f"{target} already exists and is not an empty folder; "
                         "name a new folder")

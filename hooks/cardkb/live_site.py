@@ -36,6 +36,7 @@ from .finder import DATA_FILE, MORE_FILE, VECTORS_FILE
 from .load import PATTERN_FILE
 from .model import KnowledgeBase
 from .navigation import NavNode, navigation_data
+from .pins import read_pins
 from .problems import Problem, Problems
 from .project import check_project
 from .project_files import decode_utf8, read_limited
@@ -139,7 +140,7 @@ class LiveSite:
         kb = checked.knowledge_base
         kb.show_drafts = True  # the author sees drafts in the preview, marked as drafts
         site = prepare_site(kb, self.layout, self.settings, self.configured_nav,
-                            self.root / self.docs_dir)
+                            self.root / self.docs_dir, read_pins(self.root))
         return kb, site.renderer, site.navigation
 
     def _plan(self, renderer: SiteRenderer) -> dict[str, Callable[[], GeneratedPage]]:
@@ -159,7 +160,8 @@ class LiveSite:
                 continue
             data = read_limited(file, f"{self.docs_dir}/{src_uri}", Problems())
             text = decode_utf8(data, src_uri, Problems()) if data is not None else None
-            pages[src_uri] = renderer.content_page(text or "", self.layout.content_url(src_uri))
+            pages[src_uri] = renderer.content_page(text or "", self.layout.content_url(src_uri),
+                                                   src_uri)
         return pages
 
     def _entity_pages(self, files: set[str]) -> set[str]:

@@ -35,6 +35,7 @@ from .config import Settings
 from .engine_files import RenderedSite, prepare_site
 from .live_site import LiveSite
 from .navigation import NavNode, config_nav
+from .pins import PINS_DIR, read_pins
 from .preview_server import NOTICE_MARKER
 from .problems import Location, Problem, Problems, Severity
 from .project import check_project
@@ -132,7 +133,8 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
                 # The author sees drafts in the preview, marked as drafts; the problems listed
                 # are still exactly those a build would stop on.
                 kb.show_drafts = True
-            site = prepare_site(kb, layout, settings, config.nav, Path(config.docs_dir))
+            site = prepare_site(kb, layout, settings, config.nav, Path(config.docs_dir),
+                                read_pins(root))
         state.renderer = site.renderer
         notice = state.renderer.problems_notice(found) if previewing else ""
         # plain text from here: Markup + str would escape the page; `cardkb preview`'s server
@@ -151,6 +153,9 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
         cards_dir = str(root / settings.cards_dir)
         if cards_dir not in config.watch:
             config.watch.append(cards_dir)
+        pins_dir = str(root / PINS_DIR)  # a page pinned again drops its drift banner
+        if previewing and Path(pins_dir).is_dir() and pins_dir not in config.watch:
+            config.watch.append(pins_dir)
         _add_theme_overrides(config)
         _add_site_assets(config, Path(config.docs_dir))
         config.nav = mkdocs_nav(site.navigation)
@@ -216,7 +221,7 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
             _mark_escaped(page)
         if state.renderer is None or page.file.src_uri in state.generated:
             return markdown
-        return state.renderer.content_page(markdown, page.url)
+        return state.renderer.content_page(markdown, page.url, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:

@@ -21,10 +21,12 @@ import gc
 import logging
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +41,7 @@ from .file_watch import ChangeWatcher
 from .live_site import Update
 from .mkdocs_config import read_site_config
 from .mkdocs_plugin import CardkbPlugin, report_problems
+from .pins import PINS_DIR
 from .preview_server import PreviewServer
 from .problems import Problems, one_line
 from .read_cache import ReadCache
@@ -59,10 +62,11 @@ class _Built:
 
 
 class MkDocsPreview:
-    def __init__(self, config_file: Path, host: str, port: int) -> None:
+    def __init__(self, config_file: Path, host: str, port: int,
+                 allowed_hosts: Sequence[str] = ()) -> None:
         self.config_file = config_file.resolve()
         self.root = self.config_file.parent
-        self.server = PreviewServer(host, port)
+        self.server = PreviewServer(host, port, allowed_hosts)
         self.cache = ReadCache()
         self.built: _Built | None = None
 
@@ -82,11 +86,13 @@ class MkDocsPreview:
             plugin.read_cache = self.cache
             config.plugins.on_startup(command="serve", dirty=False)
             build(config, serve_url=self.server.url)
-        except Exception as error:  # whatever stopped it, the preview goes on
+        except BaseException as error:  # whatever stopped it, the preview goes on
+            shutil.rmtree(site_dir, ignore_errors=True)
+            if not isinstance(error, Exception):  # Ctrl-C or SIGTERM while building
+                raise
             log.error("cardkb: the preview could not be built (%s)%s", _describe(error),
                       "; the last one is still shown" if self.built else
                       "; fix it and start the preview again")
-            shutil.rmtree(site_dir, ignore_errors=True)
             return False
         state = plugin.state
         assert state.files is not None
@@ -114,7 +120,8 @@ class MkDocsPreview:
         relative = {_relative(path, self.root) for path in paths}
         if built is None or live is None or any(
                 not _inside(path, live.settings.cards_dir) and
-                not _inside(path, live.docs_dir) for path in relative):
+                not _inside(path, live.docs_dir) and not _inside(path, PINS_DIR)
+                for path in relative):
             self.build_everything()  # mkdocs.yml, the theme's overrides, or no site yet
             return
         started = time.monotonic()
@@ -193,6 +200,10 @@ class MkDocsPreview:
         watcher = ChangeWatcher(self._source_folders())
         serving = threading.Thread(target=self.server.serve_forever, daemon=True)
         try:
+            if not self.server.is_loopback:
+                log.warning("cardkb: the preview listens on %s, beyond this computer: anyone on "
+                            "the network can read it, drafts and unpublished cards included",
+                            self.server.url)
             if not self.build_everything():
                 return 1
             if self.built is not None:
@@ -217,11 +228,14 @@ class MkDocsPreview:
                 shutil.rmtree(self.built.site_dir, ignore_errors=True)
 
     def _source_folders(self) -> list[Path]:
-        """mkdocs.yml, the cards and the docs folder (read as ``cardkb check`` reads them)."""
+        """mkdocs.yml, the cards and the docs folder (read as ``cardkb check`` reads them), and
+        the curricula's pins (a page pinned again drops its drift banner)."""
         site = read_site_config(self.config_file, Problems())
         if site is None:
             return [self.config_file]
-        return [self.config_file, site.root / site.settings.cards_dir, site.root / site.docs_dir]
+        pins = [site.root / PINS_DIR] if (site.root / PINS_DIR).is_dir() else []
+        return [self.config_file, site.root / site.settings.cards_dir, site.root / site.docs_dir,
+                *pins]
 
 
 def _describe(error: Exception) -> str:
@@ -249,17 +263,35 @@ def _replace(target: Path, content: bytes) -> None:
     os.replace(partial, target)
 
 
-def preview(config_file: Path, dev_addr: str) -> int:
-    """Run the preview until Ctrl-C."""
+@contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM ends the preview as Ctrl-C does, so its temporary site folder is removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def preview(config_file: Path, dev_addr: str, allowed_hosts: Sequence[str] = ()) -> int:
+    """Run the preview until Ctrl-C or SIGTERM."""
     host, _, port = dev_addr.rpartition(":")
     if not port.isdigit() or not 0 < int(port) < 65536:
         print(f"cardkb: --dev-addr {dev_addr}: give a host and a port, such as 127.0.0.1:8000")
         return 1
     try:
-        session = MkDocsPreview(config_file, host or "127.0.0.1", int(port))
+        session = MkDocsPreview(config_file, host or "127.0.0.1", int(port), allowed_hosts)
     except OSError as error:
         print(f"cardkb: cannot serve the preview on {dev_addr} ({error.strerror}): is another "
               f"preview running? Stop it, or give another port, such as --dev-addr "
               f"{host or '127.0.0.1'}:{int(port) + 1}")
         return 1
-    return session.run()
+    with _stopped_by_sigterm():
+        return session.run()

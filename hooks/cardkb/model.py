@@ -48,6 +48,9 @@ class Review:
     by: str | None = None
     date: datetime.date | None = None
     due: datetime.date | None = None
+    #: the reviewer's clinical qualification: only a review that names one counts as a
+    #: qualified clinician's review on the page
+    qualification: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,6 +21,8 @@ import jinja2
 from markupsafe import Markup
 
 from .config import Settings
+from .drift import LinkDrift, page_drift, rank
+from .drift_sources import KnowledgeBaseSources
 from .export import export_json
 from .finder import (
     DATA_FILE,
@@ -35,11 +37,12 @@ from .finder import (
 )
 from .markdown_text import MarkdownRenderer, escape_markdown
 from .model import SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
+from .pins import Pin
 from .problems import Problem
 from .review import overdue_reviews
 from .schemas import SCHEMA_FILES
 from .urls import UrlLayout, relative_href
-from .wikilinks import WikiLink, mask_code, replace_wikilinks
+from .wikilinks import WikiLink, find_wikilinks, mask_code, replace_wikilinks
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: pattern and card pages both live two folders deep, so links in Markdown fields, converted once
@@ -67,9 +70,13 @@ class GeneratedPage:
 
 class SiteRenderer:
     def __init__(self, kb: KnowledgeBase, layout: UrlLayout, settings: Settings,
-                 today: datetime.date | None = None) -> None:
+                 today: datetime.date | None = None,
+                 pins: Mapping[str, Pin] | None = None) -> None:
         self.kb, self.layout, self.settings = kb, layout, settings
         self.today = today or datetime.date.today()
+        #: the pins of the hand-written pages, by ``src_uri``: a page whose linked cards
+        #: changed in substance since its review carries a banner
+        self.pins: Mapping[str, Pin] = pins or {}
         self.env = _template_environment()
         self._field_markdown = MarkdownRenderer(self._field_link)
         self._html_cache: dict[tuple[int, str], Markup] = {}
@@ -193,8 +200,11 @@ class SiteRenderer:
             entity=entity, every_wording=every_wording, visible=self._visible,
             href=lambda e, anchor="": self.href(page_url, e, anchor)))
 
-    def content_page(self, markdown: str, page_url: str) -> str:
-        """A hand-written page with its links, embeds and pattern list filled in."""
+    def content_page(self, markdown: str, page_url: str, src_uri: str | None = None) -> str:
+        """A hand-written page with its links, embeds and pattern list filled in, and, when
+        ``src_uri`` names a pinned page whose cards changed in substance, the drift banner."""
+        banner = self.drift_banner(markdown, page_url, src_uri) if src_uri in self.pins else ""
+
         def replace(link: WikiLink) -> str:
             target = self.kb.resolve(link.target)
             if target is None:  # reported by the check; leave the text as written
@@ -207,7 +217,36 @@ class SiteRenderer:
         markdown = replace_wikilinks(markdown, replace)
         if PATTERN_LIST_MARKER in markdown:
             markdown = self._fill_pattern_lists(markdown, page_url)
-        return markdown
+        return _under_title(markdown, banner) if banner else markdown
+
+    def drift_banner(self, markdown: str, page_url: str, src_uri: str | None) -> str:
+        """The banner of a pinned page with a linked card changed at ``major`` or above: how
+        many changed since the review, how many critically, each linked, with its level.
+        Editorial and minor changes show none: a banner always there is one nobody reads."""
+        pin = self.pins.get(src_uri or "")
+        if pin is None:
+            return ""
+        targets = [link.target for link in find_wikilinks(markdown)]
+        drift = page_drift(pin.page, targets, pin, self._drift_sources)
+        changed = drift.at_least("major")
+        if not changed:
+            return ""
+        items = [{"link": link, "href": self._drift_href(page_url, link)}
+                 for link in sorted(changed, key=lambda link: -rank(link.level))]
+        return self.env.get_template("_drift.html.j2").render(
+            changed=items, total=len(drift.links), reviewed=pin.reviewed,
+            critical=len(drift.at_least("critical"))).strip()
+
+    @cached_property
+    def _drift_sources(self) -> KnowledgeBaseSources:
+        return KnowledgeBaseSources(self.kb)
+
+    def _drift_href(self, page_url: str, link: LinkDrift) -> str | None:
+        """A link to the card or pattern as it is now, where the site has a page for it."""
+        if link.found is None or link.found.broken:
+            return None
+        entity = (self.kb.patterns if link.kind == "pattern" else self.kb.cards).get(link.id)
+        return self.href(page_url, entity) if entity and self.kb.is_visible(entity) else None
 
     def _fill_pattern_lists(self, markdown: str, page_url: str) -> str:
         """Each marker standing on a line of its own, outside code, becomes the pattern list;
@@ -287,6 +326,19 @@ def _template_environment() -> jinja2.Environment:
     env.filters["md"] = lambda text: Markup(escape_markdown(text))
     env.globals.update(seen_in_headings=SEEN_IN_HEADINGS, Status=Status)
     return env
+
+
+_HEADING_1 = re.compile(r"^#[ \t]+\S.*$", re.MULTILINE)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*\n)*?---[ \t]*\n")
+
+
+def _under_title(markdown: str, block: str) -> str:
+    """``block`` under the page's title: after its first level-1 heading outside code, or, for a
+    page whose title is in its front matter (the theme shows it above the text), first."""
+    heading = _HEADING_1.search(mask_code(markdown))
+    front = _FRONT_MATTER.match(markdown)
+    at = heading.end() if heading else front.end() if front else 0
+    return f"{markdown[:at]}\n\n{block}\n\n{markdown[at:]}"
 
 
 def _file_id(kind: str, path: str) -> str:

@@ -40,15 +40,19 @@ def schema_reference(kind: str, file: Path, project_root: Path) -> str:
 def new_pattern(root: Path, cards_dir: Path, pattern_id: str) -> Path:
     _check_id(pattern_id)
     folder = cards_dir / pattern_id
-    if folder.exists():
+    if folder.exists() or folder.is_symlink():
         raise ScaffoldError(f"the pattern folder {folder.name} exists already")
     folder.mkdir(parents=True)
     return _write(root, folder / PATTERN_FILE, "pattern")
 
 
 def new_card(root: Path, cards_dir: Path, pattern_id: str, card_id: str, verdict: str) -> Path:
+    _check_id(pattern_id, "pattern id")
     _check_id(card_id)
     folder = cards_dir / pattern_id
+    if folder.is_symlink() or folder.resolve().parent != cards_dir.resolve():
+        raise ScaffoldError(f"the pattern folder {folder.name} is a symbolic link; new cards "
+                            "are written only into a real folder inside the cards folder")
     if not (folder / PATTERN_FILE).is_file():
         raise ScaffoldError(f"there is no pattern '{pattern_id}' ({folder}/{PATTERN_FILE}); "
                             f"create it first with: cardkb new pattern {pattern_id}")
@@ -71,9 +75,9 @@ def _a_card_that_works(folder: Path) -> str:
     return "id-of-a-card-that-works"
 
 
-def _check_id(id_: str) -> None:
+def _check_id(id_: str, what: str = "id") -> None:
     if not ID_PATTERN.match(id_) or len(id_) > MAX_ID_LENGTH:
-        raise ScaffoldError(f"'{id_}' is not a valid id (did you mean '{suggest_id(id_)}'?)")
+        raise ScaffoldError(f"'{id_}' is not a valid {what} (did you mean '{suggest_id(id_)}'?)")
 
 
 def _write(root: Path, path: Path, kind: str, **context: str) -> Path:
@@ -81,5 +85,9 @@ def _write(root: Path, path: Path, kind: str, **context: str) -> Path:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True)
     text = env.get_template(f"new_{kind}.yml.j2").render(schema=schema, **context)
-    path.write_text(text, "utf-8")
+    try:
+        with path.open("x", encoding="utf-8", newline="") as file:  # never over another file
+            file.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{path.name} exists already; nothing was written") from None
     return path

@@ -159,6 +159,6 @@ _SIMPLE_CONVERTERS: dict[Any, Converter] = {
     Ref: _ref,
     Sign: _sign,
     Review: lambda value, path: Review(value.get("by"), _date(value.get("date")),
-                                       _date(value.get("due"))),
+                                       _date(value.get("due")), value.get("qualification")),
     Status: lambda value, path: Status(value),
 }

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .engine_files import RenderedSite, render_site, write_site
+from .engine_files import OutputRefusedError, RenderedSite, render_site, write_site
 from .mkdocs_config import SiteConfig, read_config_mapping, site_config
 from .navigation import config_nav
 from .problems import Location, Problems
@@ -78,7 +78,7 @@ def build(config_file: Path) -> int:
     work = site.root / WORK_FOLDER
     try:
         write_site(rendered, site, work)
-    except FileExistsError as error:
+    except OutputRefusedError as error:
         print(f"cardkb: {error}")
         return 1
     _merge_overrides(raw, site.root, work / "overrides")

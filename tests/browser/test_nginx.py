@@ -245,12 +245,17 @@ def test_security_headers(nginx: Server) -> None:
         csp = csp_directives(headers["content-security-policy"])
         assert csp["default-src"] == ["'none'"]
         assert csp["frame-ancestors"] == ["'none'"]
+        # the site's own path on this host, never 'self' (the whole intranet host)
+        site = f"127.0.0.1:{nginx.port}{SUB_PATH}"
         for directive, sources in csp.items():
             assert "'unsafe-inline'" not in sources, f"{directive} allows inline code"
             assert "'unsafe-eval'" not in sources, f"{directive} allows eval"
-            outside = [s for s in sources if not s.startswith("'") and s != "data:"]
+            assert "'self'" not in sources, f"{directive} allows the whole host"
+            outside = [s for s in sources if not s.startswith("'") and s not in ("data:", site)]
             assert not outside, f"{directive} allows sources beyond the site: {outside}"
-        assert all(s == "'self'" or s.startswith("'sha256-") for s in csp["script-src"])
+        assert all(s == site or s.startswith("'sha256-") for s in csp["script-src"])
+        # HSTS, so that a first visit over plain HTTP cannot be stripped before the login
+        assert headers.get("strict-transport-security") == "max-age=31536000", path
         # no page starts a Web Worker (Material's search, which needed one, is gone)
         assert "worker-src" not in csp, "worker-src allows Web Workers no page uses"
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import browser, report
 from .config import REPO, plugin_names, repo_config
+from .drift import PAGES, measure_drift
 from .generate import CARDS_PER_PATTERN, generate
 from .measure import best_of, build_sides, check, timed
 from .preview import (
@@ -47,8 +48,11 @@ def measure_size(n_cards: int, root: Path, args: argparse.Namespace,
         except PreviewError as error:
             preview = str(error)
             print(f"  {n_cards} cards, preview not measured: {error}", flush=True)
+    drift = measure_drift(configs["cardkb"], kb, args.repeat)  # last: it adds pages
+    print(f"  {n_cards} cards, cardkb drift on {PAGES} pinned pages: {drift.seconds:.2f} s",
+          flush=True)
     return report.Result(n_cards, sides["cardkb"], sides["plain"], sides["floor"],
-                         best_of(checks), reading, preview)
+                         best_of(checks), reading, preview, drift)
 
 
 def profile(config: Path, top: int = 25) -> None:

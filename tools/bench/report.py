@@ -19,6 +19,8 @@ from .preview import PreviewReading
 MAX_RATIO = 1.25  # cardkb build / plain Material build, at every size
 MAX_GROWTH_PER_LINEAR = 1.2  # 3.6x from 1,000 to 3,000 cards: 1.2 times linear
 MAX_CHECK_SHARE = 0.10  # cardkb check / cardkb build
+MAX_DRIFT_SHARE = 0.10  # cardkb drift on 40 pinned pages / cardkb build (issue 22)
+DRIFT_PAGES = "40 pinned pages of 24 links"
 MAX_SITE_KB_PER_CARD = 80.0
 MAX_FIRST_RESULT_RATIO = 0.3  # the finder's first result / plain Material search's, opened cold
 MAX_FIRST_RESULT_MB = 1.5  # bytes the finder's page loads until its first result
@@ -38,6 +40,8 @@ class Result:
     browser: Reading | None
     #: the preview's reading, or why there is none
     preview: PreviewReading | str
+    #: ``cardkb drift`` on 40 pinned curriculum pages (tools/bench/drift.py)
+    drift: Run | None = None
 
     @property
     def ratio(self) -> float:
@@ -183,6 +187,13 @@ def verdicts(results: list[Result]) -> list[str]:
         kb = r.kb_per_card(r.cardkb)
         lines.append(f"{mark(kb < MAX_SITE_KB_PER_CARD)}  {r.cards:,} cards: site {kb:.1f} KB "
                      f"per card (target < {MAX_SITE_KB_PER_CARD:.0f})")
+    for r in results:
+        if r.drift is not None:
+            share = r.drift.seconds / r.cardkb.build.seconds
+            lines.append(f"{mark(share < MAX_DRIFT_SHARE)}  {r.cards:,} cards: cardkb drift "
+                         f"({DRIFT_PAGES}) = {r.drift.seconds:.2f} s, {share:.3f} of the build "
+                         f"(target < {MAX_DRIFT_SHARE}; in CPU time "
+                         f"{r.drift.cpu / r.cardkb.build.cpu:.3f})")
     for r in results:
         lines += _browser_verdicts(r)
     for r in results:
