@@ -174,10 +174,13 @@ def test_the_leading_steps_are_read_as_an_author_writes_them() -> None:
     assert leading_steps("1. One.\n3. Three.\n\nWhy.")[0] == ["One."]
 
 
-@pytest.mark.parametrize("pattern_id", SAFETY_PATTERNS)
+@pytest.mark.parametrize("pattern_id", sorted(p.name for p in (REPO / "cards").iterdir()))
 def test_each_safety_pattern_has_a_safety_plan_card(kb: KnowledgeBase, pattern_id: str) -> None:
     """A works card tagged `safety-plan`: its own, or one it shares through `also_in`."""
-    plans = [card.id for card in kb.patterns[pattern_id].cards
+    pattern = kb.patterns[pattern_id]
+    if SAFETY_TAG not in pattern.tags:
+        pytest.skip("not a safety pattern")
+    plans = [card.id for card in pattern.cards
              if card.verdict == "works" and SAFETY_PLAN_TAG in card.tags
              and card.status is Status.PUBLISHED]
     assert plans, f"{pattern_id} has no works card tagged {SAFETY_PLAN_TAG}"
