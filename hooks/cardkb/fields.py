@@ -98,3 +98,53 @@ def top_level_kind(kind: str, name: str) -> FieldKind | None:
     """The kind of a field itself, or of each item when it is a list of texts or references."""
     kinds = field_kinds(kind)
     return kinds.get((name,)) or kinds.get((name, ANY_ITEM))
+
+
+@cache
+def form_description(kind: str) -> list[dict[str, Any]]:
+    """The fields of a ``pattern`` or ``card`` file as a form shows them, in the schema's
+    order: each with its name, whether it is required, its help text and what it holds
+    (``text``, ``markdown``, a reference, ``choice`` with its choices, ``date``, a ``list``
+    of one kind of item, a ``mapping`` of fields, or ``either`` a text or a mapping).
+
+    The editor in the preview builds its form from this, so a field added to the schema
+    appears in the form without a change to the editor.
+    """
+    schema = load_schema(kind)
+    required = set(schema.get("required", []))
+    return [{"name": name, "required": name in required, **_describe(node, schema)}
+            for name, node in schema["properties"].items()]
+
+
+def _describe(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    description = node.get("description", "")
+    ref = node.get("$ref")
+    if ref in _KIND_OF_DEF:
+        base = schema["$defs"][ref.removeprefix("#/$defs/")]
+        return {"type": _KIND_OF_DEF[ref].value,
+                "description": description or base.get("description", "")}
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        described = _describe(schema["$defs"][ref.removeprefix("#/$defs/")], schema)
+        return {**described, "description": description or described["description"]}
+    if "enum" in node:
+        return {"type": "choice", "choices": list(node["enum"]), "description": description}
+    if node.get("format") == "date":
+        return {"type": "date", "description": description}
+    branches = node.get("anyOf", []) + node.get("oneOf", [])
+    if branches:
+        options = [_describe(branch, schema) for branch in branches]
+        mapping = next((option for option in options if option["type"] == "mapping"), None)
+        if mapping is not None and len(options) == 2:
+            # a text, or a mapping whose required field holds that same text
+            return {**mapping, "type": "either", "description": description}
+        return {**options[0], "description": description}
+    if node.get("type") == "array":
+        return {"type": "list", "item": _describe(node.get("items", {}), schema),
+                "unique": bool(node.get("uniqueItems")), "description": description}
+    if node.get("type") == "object":
+        required = set(node.get("required", []))
+        return {"type": "mapping", "description": description,
+                "fields": [{"name": name, "required": name in required,
+                            **_describe(child, schema)}
+                           for name, child in node.get("properties", {}).items()]}
+    return {"type": "text", "description": description}

@@ -39,6 +39,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from .edit_api import EditApi, loopback_hosts
 from .file_watch import ChangeWatcher
 from .live_site import Update
 from .mkdocs_config import read_site_config
@@ -69,6 +70,11 @@ class MkDocsPreview:
         self.config_file = config_file.resolve()
         self.root = self.config_file.parent
         self.server = PreviewServer(host, port, allowed_hosts)
+        if self.server.is_loopback:  # the editor writes files: for this computer's browser only
+            site = read_site_config(self.config_file, Problems())
+            if site is not None:
+                EditApi(site, loopback_hosts(self.server),
+                        served_site=lambda: self.server.root).attach(self.server)
         self.cache = ReadCache()
         self.built: _Built | None = None
 

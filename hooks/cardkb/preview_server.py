@@ -66,12 +66,18 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
 _EPOCH = re.compile(r"[0-9]{1,19}", re.ASCII)
 
+# A page whose editor form is open is not reloaded: the editor's ``cardkbHoldReload`` says
+# so, and reloads the page itself once the form is saved or closed.
 _RELOAD_SCRIPT = """<script>/* cardkb preview: reload when a save changed the site */
 (() => {{
-  const shown = {epoch};
+  let shown = {epoch};
+  const changed = (epoch) => {{
+    if (window.cardkbHoldReload && window.cardkbHoldReload()) {{ shown = epoch; ask(); }}
+    else location.reload();
+  }};
   const ask = () => fetch("{path}?after=" + shown, {{cache: "no-store"}})
     .then((answer) => answer.ok ? answer.text() : Promise.reject(answer.status))
-    .then((epoch) => Number(epoch) > shown ? location.reload() : ask(),
+    .then((epoch) => Number(epoch) > shown ? changed(Number(epoch)) : ask(),
           () => setTimeout(ask, 2000));
   ask();
 }})();
@@ -129,6 +135,8 @@ class PreviewServer:
         self.epoch = _now()
         self.poll_seconds = POLL_SECONDS
         self.routes: dict[str, tuple[frozenset[str], Route]] = {}
+        #: more for each page, after the reload script (the editor's, on loopback)
+        self.page_parts = b""
         # The last pages served, as served (problems and reload script in place): a page asked
         # for again and again while a save is rebuilt then costs the rebuild nothing.
         self._served: dict[ServedKey, bytes] = {}
@@ -400,7 +408,7 @@ class PreviewServer:
             if content is None:
                 content = file.read_bytes()
                 if kind == "text/html":
-                    content = _with_preview_parts(content, notice, epoch)
+                    content = _with_preview_parts(content, notice, epoch, self.page_parts)
                 self.remember(key, content)
         except OSError as error:
             if error.errno == 36:  # ENAMETOOLONG: no such page, whatever it was meant to be
@@ -414,9 +422,9 @@ def _plain(status: int, text: str) -> Answer:
     return Answer(status, "text/plain", text.encode("utf-8"))
 
 
-def _with_preview_parts(page: bytes, notice: bytes, epoch: int) -> bytes:
+def _with_preview_parts(page: bytes, notice: bytes, epoch: int, more: bytes = b"") -> bytes:
     page = page.replace(NOTICE_MARKER.encode(), notice, 1)
-    script = _RELOAD_SCRIPT.format(epoch=epoch, path=CHANGES_PATH).encode()
+    script = _RELOAD_SCRIPT.format(epoch=epoch, path=CHANGES_PATH).encode() + more
     end = page.rfind(b"</body>")
     return page + script if end < 0 else page[:end] + script + page[end:]
 

@@ -5,7 +5,9 @@ Content only (no header, navigation or search); compact (about half the ten A4 s
 took, with no text under 10 pt); every sheet headed by the pattern's title and the date and
 footed by the disclaimer; each card's title kept with its card; wording labelled by verdict;
 links spelled out: outside ones inline, cards on the same handout as "(below)", other pages of
-the site as numbered references listed with their addresses.
+the site as numbered references listed with their addresses. Every pattern's handout, not only the
+one examined closely, keeps to the same limits of length and text size, and prints its safety note
+as the page shows it: the numbered steps first, then the explanation.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from browser_kit import OUTSIDE_SOURCE_URL, PRINT_PATTERN, Watch, watching
+from browser_kit import OUTSIDE_SOURCE_URL, PRINT_PATTERN, REPO, Watch, watching
 from pypdf import PdfReader
 
 #: Material's page furniture that a handout leaves out
@@ -29,6 +31,9 @@ FURNITURE = [".md-header", ".md-tabs", ".md-sidebar--primary", ".md-sidebar--sec
 #: the pattern page printed on ten A4 sheets before the handout was made compact
 SHEETS_BEFORE = 10
 SMALLEST_TEXT_PT = 10
+#: every pattern the repository ships, each printed as a handout
+PATTERNS = sorted(folder.name for folder in (REPO / "cards").iterdir()
+                  if (folder / "pattern.yml").is_file())
 
 
 def squeeze(text: str) -> str:
@@ -94,6 +99,12 @@ def test_every_sheet_carries_the_title_the_date_and_the_disclaimer(handout: Any)
 
 def test_the_handout_is_compact_and_readable(handout: Any) -> None:
     _, pages, reader = handout
+    assert_compact_and_readable(pages, reader)
+
+
+def assert_compact_and_readable(pages: list[str], reader: Any) -> None:
+    """About half the sheets the page once took, none but the last mostly blank, no text under
+    10 pt."""
     assert len(pages) <= math.ceil(SHEETS_BEFORE * 0.6), f"{len(pages)} sheets"
     sizes: Counter[float] = Counter()
 
@@ -196,3 +207,51 @@ def test_practice_sheets_carry_the_title_the_date_and_the_disclaimer_on_every_sh
     printed = squeeze("\n".join(pages))
     assert all(squeeze(statement) in printed for statement in statements)
     assert ("Agoodreply:" in printed) == (sheet == "supervisor")
+
+
+@pytest.fixture(scope="module")
+def every_handout(web_url: str, browser: Any) -> dict[str, Any]:
+    """Each pattern page printed to PDF, with its safety note as the page shows it."""
+    printed: dict[str, Any] = {}
+    with watching(browser) as watch:
+        page = watch.page
+        page.emulate_media(media="print")
+        for pattern_id in PATTERNS:
+            page.goto(f"{web_url}patterns/{pattern_id}/")
+            note = page.evaluate("""() => {
+                const note = document.querySelector("article .cardkb-safety");
+                if (!note) return null;
+                const first = note.querySelector(":scope > .admonition-title + *");
+                const list = note.querySelector(":scope > ol");
+                const after = list ? [...note.querySelectorAll(":scope > ol ~ p")] : [];
+                return {first: first ? first.tagName : "",
+                        steps: list ? [...list.children].map((li) => li.innerText.trim()) : [],
+                        explanation: after.length ? after[0].innerText.trim() : ""};
+            }""")
+            pdf = page.pdf(format="A4", print_background=True)
+            reader = PdfReader(io.BytesIO(pdf))
+            printed[pattern_id] = (note, [sheet.extract_text() for sheet in reader.pages], reader)
+        watch.assert_clean("printing every pattern")
+    return printed
+
+
+@pytest.mark.parametrize("pattern_id", PATTERNS)
+def test_every_patterns_handout_is_compact_and_readable(every_handout: dict[str, Any],
+                                                         pattern_id: str) -> None:
+    _, pages, reader = every_handout[pattern_id]
+    assert_compact_and_readable(pages, reader)
+
+
+@pytest.mark.parametrize("pattern_id", PATTERNS)
+def test_a_printed_safety_note_keeps_its_steps_first(every_handout: dict[str, Any],
+                                                     pattern_id: str) -> None:
+    note, pages, _ = every_handout[pattern_id]
+    if note is None:
+        pytest.skip("no safety note")
+    assert note["first"] == "OL", "the note does not open with its numbered steps"
+    assert 1 <= len(note["steps"]) <= 3 and note["explanation"]
+    printed = squeeze("\n".join(pages))
+    places = [printed.find(squeeze(text)[:60]) for text in [*note["steps"], note["explanation"]]]
+    assert -1 not in places, f"not printed whole: {places}"
+    assert places == sorted(places), "the steps are not printed first, in order"
+    assert places[0] < printed.find("Signs"), "the safety note is not printed before the signs"
