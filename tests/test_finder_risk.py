@@ -114,6 +114,7 @@ def test_a_note_without_a_list_gives_its_first_sentence_after_a_bold_label(
     patterns = _patterns(_first(_project(tmp_path, note, stuck_tags="suicide")))
     risk = patterns["risk"]
     assert risk["steps"] == ["Assess risk under your protocol today."]
+    assert risk["safety"] == "Assess risk under your protocol today.", "the result's label too"
     assert patterns["stuck"]["kinds"] == [], "a kind's tag makes no safety pattern of a pattern"
     assert risk["kinds"] == []  # no kind's tag: the finder falls back to it for every kind
     assert risk["safetyCard"] == -1

@@ -162,7 +162,8 @@ def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
             p.id, p.title, p.summary, [s.text for s in p.signs], p.heard_as,
             plain_text("\n\n".join(t for t in (p.dynamics, p.shift or "") if t), kb,
                        MAX_BODY_CHARS),
-            first_sentence(plain_text(p.safety, kb)) if p.safety else "",
+            first_sentence(plain_text(_BOLD_LABEL.sub("", p.safety, count=1), kb))
+            if p.safety else "",
             int(SAFETY_TAG in p.tags),
             [kind for kind in kinds if kind in p.tags] if SAFETY_TAG in p.tags else [],
             first_steps(p.safety, kb) if SAFETY_TAG in p.tags and p.safety else [],
