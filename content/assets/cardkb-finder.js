@@ -11,6 +11,9 @@
  *     card (find/vectors.js), loaded only once someone searches.
  * The two are combined per pattern as described in README.md ("How the finder ranks").
  *
+ * Beside the ranking, the risk step (assets/finder/risk.js, `CardkbRisk`) hears risk to life in
+ * the words; when it does, the safety pattern for its kind is first and find/ shows the notice.
+ *
  * The page half (`find/` and the box in every page's header) only draws: every piece of author
  * text is set as text, never as HTML.
  */
@@ -723,7 +726,6 @@
     /* The notice when the risk step hears risk: why (the words, or the meaning), the first
        steps from the chosen safety pattern's note, and links to it and to its first card. */
     function fillNotice(risk) {
-      var s = risk.pattern.pattern;
       var heading = element("p", { class: "cardkb-find__risk-why" });
       heading.appendChild(element("strong", {}, "Check for risk of " +
         risk.kinds.map(function (k) { return KIND_NAMES[k] || k; }).join(" and ") + " now. "));
@@ -744,6 +746,8 @@
           " Said as a joke? Ask anyway: a joke about dying or harm is still worth a direct question."));
       }
       safetyNotice.appendChild(heading);
+      if (!risk.pattern) return;  // a knowledge base without a safety pattern: the words only
+      var s = risk.pattern.pattern;
       if (s.steps && s.steps.length) {
         var steps = element("ol", { class: "cardkb-find__risk-steps" });
         s.steps.forEach(function (step) { steps.appendChild(element("li", {}, step)); });
@@ -773,7 +777,7 @@
         list.appendChild(resultItem(result, ranked.terms, ranked.meaning, ranked.typed));
       });
       // Risk recognised: the notice above every result, and its safety pattern first.
-      if (ranked.risk && ranked.risk.pattern) {
+      if (ranked.risk) {
         fillNotice(ranked.risk);
         safetyNotice.setAttribute("data-cardkb-risk", ranked.risk.kinds.join(" "));
         safetyNotice.hidden = false;
