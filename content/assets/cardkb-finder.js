@@ -416,8 +416,7 @@
     }
     ranked.sort(function (a, b) { return b.score - a.score || a.index - b.index; });
     // Weak matches far below the best are noise, but a short list always shows three, and a
-    // safety pattern that fits is never left out (find/ names it above the list when it is not
-    // among the first three).
+    // safety pattern that fits is never left out (with its safety label, in its place).
     var top = ranked.length ? ranked[0].score : 0;
     var fitsSafety = function (r) {
       return Boolean(r.pattern.isSafety) && (r.lexical || r.score >= TUNING.safetyShare * top);
