@@ -35,8 +35,17 @@
     return String(word).toLowerCase().replace(/['’]s$/, "").replace(/['’]/g, "");
   }
 
+  var stems = new Map();
+
+  /* A folded word's stem, remembered: between keystrokes the report's words come back. */
   function stem(word) {
-    return root.cardkbStem ? root.cardkbStem(word) : word;
+    var cached = stems.get(word);
+    if (cached === undefined) {
+      cached = root.cardkbStem ? root.cardkbStem(word) : word;
+      if (stems.size >= CACHED_WORDS) stems.clear();
+      stems.set(word, cached);
+    }
+    return cached;
   }
 
   /* The report's words, each with its folded form, its stem and its sentence. */
@@ -200,14 +209,27 @@
     return recall > 0 && precision > 0 ? 2 * recall * precision / (recall + precision) : 0;
   }
 
-  function byScore(a, b) { return b.score - a.score; }
-
-  /* The mean score of the TUNING.neighbours closest statements: one statement alone may share a
-     single striking word with the report, several close ones share its meaning. */
-  function meanOfBest(scored) {
-    var top = scored.slice(0, TUNING.neighbours);
-    return top.length ? top.reduce(function (sum, x) { return sum + x.score; }, 0) / top.length : -1;
+  /* The `size` closest statements, best first: their mean decides, for one statement alone may
+     share a single striking word with the report, where several close ones share its meaning. */
+  function Closest(size) {
+    this.size = size;
+    this.scores = [];
+    this.examples = [];
   }
+
+  Closest.prototype.add = function (score, example) {
+    var at = this.scores.length;
+    if (at === this.size && score <= this.scores[at - 1]) return;
+    while (at > 0 && this.scores[at - 1] < score) at--;
+    this.scores.splice(at, 0, score);
+    this.examples.splice(at, 0, example);
+    if (this.scores.length > this.size) { this.scores.pop(); this.examples.pop(); }
+  };
+
+  Closest.prototype.mean = function () {
+    var n = this.scores.length;
+    return n ? this.scores.reduce(function (sum, x) { return sum + x; }, 0) / n : -1;
+  };
 
   /* What the words say: the kinds their rules raise (strongest first), and the words. */
   Recogniser.prototype.byWords = function (list) {
@@ -253,17 +275,16 @@
         if (sims) sentence.push(sims);
       });
       if (!sentence.length) continue;
-      var risky = [], everyday = [];
+      var risky = new Closest(TUNING.neighbours), everyday = new Closest(TUNING.neighbours);
       for (var e = 0; e < this.examples.length; e++) {
         var example = this.examples[e];
-        (example.kind === "everyday" ? everyday : risky).push({ example: example, score: closeness(example, sentence) });
+        (example.kind === "everyday" ? everyday : risky).add(closeness(example, sentence), example);
       }
-      risky.sort(byScore);
-      everyday.sort(byScore);
-      var riskScore = meanOfBest(risky), margin = riskScore - meanOfBest(everyday);
-      if (risky.length && risky[0].score >= TUNING.meaningFloor && margin >= TUNING.meaningMargin &&
+      var riskScore = risky.mean(), margin = riskScore - everyday.mean();
+      var closest = risky.examples[0];
+      if (closest && risky.scores[0] >= TUNING.meaningFloor && margin >= TUNING.meaningMargin &&
           (!best || margin > best.margin)) {
-        best = { kind: risky[0].example.kind, text: risky[0].example.text, score: riskScore, margin: margin };
+        best = { kind: closest.kind, text: closest.text, score: riskScore, margin: margin };
       }
     }
     return best;
