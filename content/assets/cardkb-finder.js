@@ -288,9 +288,30 @@
       cards: decodeInt8(rawVectors.cards, rawVectors.scale),
       dims: rawVectors.dims,
     };
-    var model = this.model, everyday = [];
+    if (this.risk) this.risk.useModel(this.vectorOf(), this.everydayStatements());
+  };
+
+  /* The same, with the risk step's statements read between the browser's other work (a promise):
+     the page's way, so that typing stays quick on a large knowledge base. */
+  Ranking.prototype.useModelAsync = function (rawModel, rawVectors) {
+    var risk = this.risk;
+    this.risk = null;
+    this.useModel(rawModel, rawVectors);
+    this.risk = risk;
+    return risk ? risk.useModelAsync(this.vectorOf(), this.everydayStatements()) : Promise.resolve();
+  };
+
+  /* A text's vector by the meaning model, for the risk step. */
+  Ranking.prototype.vectorOf = function () {
+    var model = this.model;
+    return function (text) { return textVector(model, text); };
+  };
+
+  /* What the risk step compares with as everyday: the other patterns' signs and heard_as. */
+  Ranking.prototype.everydayStatements = function () {
+    var everyday = [];
     this.patterns.forEach(function (p) { if (!p.isSafety) everyday = everyday.concat(p.signs, p.heard || []); });
-    if (this.risk) this.risk.useModel(function (text) { return textVector(model, text); }, everyday);
+    return everyday;
   };
 
   var SEARCH_OPTIONS = {
@@ -656,9 +677,9 @@
         var meaning = Promise.all([loadScript(siteRoot + "find/model.js"),
                                    loadScript(siteRoot + "find/vectors.js")])
           .then(function () {
-            ranking.useModel(window.cardkbFinderModel, window.cardkbFinderVectors);
-            model = ranking.model;
-          });
+            return ranking.useModelAsync(window.cardkbFinderModel, window.cardkbFinderVectors);
+          })
+          .then(function () { model = ranking.model; });
         modelLoading = Promise.all([more, meaning])
           .catch(function () { /* a refinement: the words of the first part still rank */ })
           .then(function () {

@@ -141,7 +141,30 @@
    * (the finder passes the other patterns' signs and heard_as phrases).
    */
   Recogniser.prototype.useModel = function (vectorOf, everyday) {
-    var vocabulary = new Map(), vectors = [];
+    var steps = this.modelSteps(vectorOf, everyday);
+    while (steps.next()) { /* all at once */ }
+  };
+
+  /* The same, a few hundred statements at a time between the browser's other work, so that
+     typing stays quick while a large knowledge base's statements are read (a promise). The
+     meaning step stays off until all are read. */
+  Recogniser.prototype.useModelAsync = function (vectorOf, everyday, chunk) {
+    var steps = this.modelSteps(vectorOf, everyday, chunk || 200);
+    return new Promise(function (resolve) {
+      (function step() {
+        if (steps.next()) setTimeout(step, 0);
+        else resolve();
+      })();
+    });
+  };
+
+  /* Reading the statements, as steps: next() reads one chunk, and false once all are read. */
+  Recogniser.prototype.modelSteps = function (vectorOf, everyday, chunk) {
+    var self = this, vocabulary = new Map(), vectors = [], examples = [], pending = [];
+    Object.keys(this.statements).forEach(function (kind) {
+      self.statements[kind].forEach(function (text) { pending.push([kind, text]); });
+    });
+    (everyday || []).forEach(function (text) { pending.push(["everyday", text]); });
     function rows(text) {
       var found = [];
       modelWords(text).forEach(function (word) {
@@ -155,19 +178,20 @@
       });
       return found;
     }
-    var examples = [], statements = this.statements;
-    function add(kind, text) {
-      var words = rows(text);
-      if (words.length) examples.push({ kind: kind, text: text, words: words });
-    }
-    Object.keys(statements).forEach(function (kind) {
-      statements[kind].forEach(function (text) { add(kind, text); });
-    });
-    (everyday || []).forEach(function (text) { add("everyday", text); });
-    this.examples = examples;
-    this.exampleVectors = vectors;
-    this.vectorOf = vectorOf;
-    this.similarities = new Map();
+    var at = 0;
+    return { next: function () {
+      var stop = chunk ? Math.min(pending.length, at + chunk) : pending.length;
+      for (; at < stop; at++) {
+        var words = rows(pending[at][1]);
+        if (words.length) examples.push({ kind: pending[at][0], text: pending[at][1], words: words });
+      }
+      if (at < pending.length) return true;
+      self.examples = examples;
+      self.exampleVectors = vectors;
+      self.vectorOf = vectorOf;
+      self.similarities = new Map();
+      return false;
+    } };
   };
 
   /* A word's cosine with every word of the statements, remembered: typing adds one word. */
