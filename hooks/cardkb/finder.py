@@ -62,6 +62,7 @@ def risk_kinds() -> list[str]:
     kinds a safety pattern covers."""
     return list(risk_data()["rules"])
 
+
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[*_`#>|]+|^\s*[-+]\s+|^\s*\d+[.)]\s+", re.MULTILINE)
 _SPACES = re.compile(r"\s+")
