@@ -86,3 +86,49 @@ def test_make_bench_takes_sizes_with_commas_or_spaces() -> None:
     assert parse_args([]).sizes == [1000, 3000]
     with pytest.raises(SystemExit):
         parse_args(["--sizes", "many"])
+
+
+def test_queries_that_fell_between_two_runs() -> None:
+    query = Query("q", "risk")
+    before = [Answer(query, ["risk"]), Answer(query, ["a", "risk"]),
+              Answer(query, ["a", "b", "risk"])]
+    after = [Answer(query, ["a", "risk"]), Answer(query, ["a", "b", "c", "risk"]),
+             Answer(query, ["risk"])]
+    assert [(b.rank, a.rank) for b, a in bench_search.fell(before, after)] == [(1, 2), (2, 4)]
+
+
+def test_risk_first_scores() -> None:
+    from bench_search import Report, RiskAnswer, RiskScores
+
+    safety = bench_search.safety_kinds({"patterns": [
+        {"id": "hopeless", "tags": ["safety", "suicide"]},
+        {"id": "others", "tags": ["safety", "harm-to-others", "abuse"]},
+        {"id": "stuck", "tags": ["stuckness"]}]})
+    assert safety == {"hopeless": {"safety", "suicide"},
+                      "others": {"safety", "harm-to-others", "abuse"}}
+
+    def answer(kind: str, first: str | None, notice: bool) -> RiskAnswer:
+        return RiskAnswer(Report("words", kind, "tune"), first, notice)
+
+    answers = [answer("suicide", "hopeless", True),
+               answer("abuse", "hopeless", True),  # a safety pattern, but not the one for abuse
+               answer("self-harm", "others", False),  # no pattern covers self-harm: any serves
+               answer("suicide", "stuck", False),
+               answer("everyday", "stuck", False),
+               answer("everyday", "hopeless", False),  # a safety pattern first: a false alarm
+               answer("everyday", "stuck", True),  # the notice: a false alarm
+               answer("everyday", None, False)]
+    scores = RiskScores.of(answers, safety)
+    assert (scores.risk, scores.everyday) == (4, 4)
+    assert scores.right == 0.5
+    assert scores.notice == 0.5
+    assert scores.false_alarms == 0.5
+    assert len(bench_search.risk_misses(answers, safety)) == 5
+    table = bench_search.risk_table(answers, answers, safety, safety)
+    assert table[2] == "| tuning (4 risk, 4 everyday) | old | 0.50 | 0.50 | 0.50 |"
+
+
+def test_the_risk_set_loads_with_both_halves() -> None:
+    reports = bench_search.load_risk_set()
+    assert {r.split for r in reports} == {"tune", "held"}
+    assert sum(r.risk for r in reports) >= 60 and sum(not r.risk for r in reports) >= 60

@@ -6,6 +6,13 @@ and with Material's ``search`` plugin switched back on, serves both on loopback,
 of ``tests/search/queries.yml`` through each in headless Chromium, and prints top-1, top-3 and
 MRR for both. It is a report, not a test: it exits 0 whatever the figures.
 
+"Risk first" (README): the same run also asks the finder, and the finder as it was before its
+risk step (its files at :data:`OLD_RECOGNISER`, built beside it from the same cards), every report
+of ``tests/search/risk.yml``, and prints for each half of that set how often the right safety
+pattern comes first, how often the notice shows for a risk report, and how often an everyday
+report raises a false alarm (the notice, or a safety pattern first); the old finder is asked the
+72 queries too, so the table shows them before and after.
+
     make bench-search
     .venv/bin/python tools/bench_search.py --keep /tmp/bs    # keep the two builds
 
@@ -35,6 +42,15 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "tests" / "search" / "queries.yml"
+RISK_SET = REPO / "tests" / "search" / "risk.yml"
+#: main before the risk step (issue 19): its finder's script, data and page are "the old recogniser"
+OLD_RECOGNISER = "e3b79c77e29ab6962dd2b0c2880f58a6c8d4446c"
+OLD_FILES = ("content/assets/cardkb-finder.js", "hooks/cardkb/finder.py",
+             "hooks/cardkb/finder_risk_phrases.txt", "hooks/cardkb/templates/find.md.j2")
+#: the notice of risk on find/: the contract's mark now, the safety notice's id before
+NOTICE = "[data-cardkb-risk]"
+OLD_NOTICE = "#cardkb-find-safety"
+SAFETY_TAG = "safety"
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 sys.path.insert(0, str(REPO / "tools"))
 
@@ -138,19 +154,122 @@ def misses(answers: Sequence[Answer]) -> list[str]:
             for a in answers if not (a.rank and a.rank <= 3)]
 
 
-# -- building the two sites ----------------------------------------------------------------------
+def _top3(rank: int | None) -> bool:
+    return rank is not None and rank <= 3
 
 
-def write_project(target: Path, material_search: bool) -> Path:
+def fell(before: Sequence[Answer], after: Sequence[Answer]) -> list[tuple[Answer, Answer]]:
+    """The queries that left first place, or the top three, between two runs of one set."""
+    return [(b, a) for b, a in zip(before, after, strict=True)
+            if (b.rank == 1 and a.rank != 1) or (_top3(b.rank) and not _top3(a.rank))]
+
+
+# -- risk first: the risk set and its scores -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    text: str
+    kind: str  # suicide, self-harm, harm-to-others, abuse, or everyday
+    split: str  # tune or held
+
+    @property
+    def risk(self) -> bool:
+        return self.kind != "everyday"
+
+
+def load_risk_set(path: Path = RISK_SET) -> list[Report]:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    return [Report(str(r["q"]), str(r["kind"]), str(r["split"])) for r in data["reports"]]
+
+
+@dataclass(frozen=True)
+class RiskAnswer:
+    report: Report
+    first: str | None  # the pattern of the first result
+    notice: bool  # the notice of risk was visible
+
+
+def safety_kinds(export: dict[str, Any]) -> dict[str, set[str]]:
+    """Each safety pattern (tag ``safety``) and its tags, from the build's ``cards.json``."""
+    return {p["id"]: set(p.get("tags") or []) for p in export["patterns"]
+            if SAFETY_TAG in (p.get("tags") or [])}
+
+
+def right_first(answer: RiskAnswer, safety: dict[str, set[str]]) -> bool:
+    """A safety pattern first that covers the report's kind; when no safety pattern covers the
+    kind, any safety pattern (the finder's fallback)."""
+    if answer.first not in safety:
+        return False
+    covering = [p for p, tags in safety.items() if answer.report.kind in tags]
+    return answer.first in covering or not covering
+
+
+@dataclass(frozen=True)
+class RiskScores:
+    right: float  # risk reports with the right safety pattern first
+    notice: float  # risk reports with the notice
+    false_alarms: float  # everyday reports with the notice or a safety pattern first
+    risk: int
+    everyday: int
+
+    @classmethod
+    def of(cls, answers: Sequence[RiskAnswer], safety: dict[str, set[str]]) -> RiskScores:
+        risk = [a for a in answers if a.report.risk]
+        everyday = [a for a in answers if not a.report.risk]
+        return cls(sum(right_first(a, safety) for a in risk) / max(len(risk), 1),
+                   sum(a.notice for a in risk) / max(len(risk), 1),
+                   sum(a.notice or a.first in safety for a in everyday) / max(len(everyday), 1),
+                   len(risk), len(everyday))
+
+
+def risk_table(new: Sequence[RiskAnswer], old: Sequence[RiskAnswer],
+               safety: dict[str, set[str]], old_safety: dict[str, set[str]]) -> list[str]:
+    rows = ["| half | recogniser | right safety pattern first | notice on risk | false alarms |",
+            "|---|---|---:|---:|---:|"]
+    for split, name in (("tune", "tuning"), ("held", "held-out")):
+        for who, answers, tags in (("old", old, old_safety), ("new", new, safety)):
+            s = RiskScores.of([a for a in answers if a.report.split == split], tags)
+            rows.append(f"| {name} ({s.risk} risk, {s.everyday} everyday) | {who} | "
+                        f"{s.right:.2f} | {s.notice:.2f} | {s.false_alarms:.2f} |")
+    return rows
+
+
+def risk_misses(answers: Sequence[RiskAnswer], safety: dict[str, set[str]]) -> list[str]:
+    """Risk reports without the notice or the right pattern first, and false alarms."""
+    lines = []
+    for a in answers:
+        if a.report.risk and not (a.notice and right_first(a, safety)):
+            lines.append(f"- [{a.report.split}] {a.report.kind}: {a.report.text!r} "
+                         f"(notice: {'yes' if a.notice else 'no'}; first: {a.first})")
+        elif not a.report.risk and (a.notice or a.first in safety):
+            lines.append(f"- [{a.report.split}] false alarm: {a.report.text!r} "
+                         f"(notice: {'yes' if a.notice else 'no'}; first: {a.first})")
+    return lines
+
+
+# -- building the sites ----------------------------------------------------------------------------
+
+
+def write_project(target: Path, material_search: bool, old_finder: bool = False) -> Path:
     """The repository's site project at ``target``, with Material's ``search`` plugin added to a
     copy of mkdocs.yml when ``material_search``. The cards and pages are copied (a build refuses
-    folders that lead outside the project); the hooks and theme overrides are linked."""
+    folders that lead outside the project); the hooks and theme overrides are linked. With
+    ``old_finder`` the hooks are copied too, and the finder's files put back as they were at
+    :data:`OLD_RECOGNISER` (``build`` then imports cardkb from that copy)."""
     target.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", ".*")
     for name in ("cards", "content"):
         shutil.copytree(REPO / name, target / name, ignore=ignore)
-    for name in ("hooks", "overrides"):
-        (target / name).symlink_to(REPO / name)
+    if old_finder:
+        shutil.copytree(REPO / "hooks", target / "hooks", ignore=ignore, symlinks=True)
+        for path in OLD_FILES:
+            old = subprocess.run(["git", "show", f"{OLD_RECOGNISER}:{path}"], cwd=REPO,
+                                 capture_output=True, check=True).stdout
+            (target / path).write_bytes(old)
+    else:
+        (target / "hooks").symlink_to(REPO / "hooks")
+    (target / "overrides").symlink_to(REPO / "overrides")
     config = yaml.load((REPO / "mkdocs.yml").read_text("utf-8"), Loader=_Loader)
     if material_search:
         config["plugins"] = ["search", *config.get("plugins", [])]
@@ -163,6 +282,9 @@ def write_project(target: Path, material_search: bool) -> Path:
 def build(config: Path) -> Path:
     env = {k: v for k, v in os.environ.items() if k != "OFFLINE"}
     env["NO_MKDOCS_2_WARNING"] = "1"
+    if not (config.parent / "hooks").is_symlink():  # the old finder's own copy of cardkb
+        env["PYTHONPATH"] = os.pathsep.join([str(config.parent / "hooks"),
+                                             env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f",
                              str(config)], cwd=config.parent, env=env, capture_output=True,
                             text=True, check=False)
@@ -179,6 +301,17 @@ def ask_finder(page: Any, base: str, query: Query, pages: dict[str, str]) -> Ans
     page.goto(f"{base}find/?q={quote(query.text)}")
     page.wait_for_selector(RESULTS, state="attached")
     return Answer(query, patterns_in_order(finder_results(page, query.text), base, pages))
+
+
+def ask_finder_risk(page: Any, base: str, report: Report, pages: dict[str, str],
+                    notice: str) -> RiskAnswer:
+    """The first result's pattern and whether the notice (``notice``, a selector) shows, read
+    once the whole ranking has answered, as the tests read them."""
+    page.goto(f"{base}find/?q={quote(report.text)}")
+    page.wait_for_selector(RESULTS, state="attached")
+    order = patterns_in_order(finder_results(page, report.text), base, pages)
+    shown = page.eval_on_selector_all(notice, "els => els.some(e => e.getClientRects().length > 0)")
+    return RiskAnswer(report, order[0] if order else None, bool(shown))
 
 
 _MATERIAL_LINKS = ("items => items.map(i => i.querySelector('a').href"
@@ -208,42 +341,54 @@ def ask_material(page: Any, base: str, query: Query, pages: dict[str, str]) -> A
 class Site:
     root: Path
     pages: dict[str, str]
+    safety: dict[str, set[str]]
 
 
-def built_sites(root: Path) -> tuple[Site, Site]:
+def built_sites(root: Path) -> tuple[Site, Site, Site]:
     sites = []
-    for name, material in (("finder", False), ("material", True)):
+    for name, material, old in (("finder", False, False), ("material", True, False),
+                                ("old-finder", False, True)):
         started = time.perf_counter()
-        site = build(write_project(root / name, material))
+        site = build(write_project(root / name, material, old))
         print(f"  built {name} site in {time.perf_counter() - started:.1f} s", flush=True)
         export = json.loads((site / "cards.json").read_text("utf-8"))
-        sites.append(Site(site, pattern_of_page(export)))
-    return sites[0], sites[1]
+        sites.append(Site(site, pattern_of_page(export), safety_kinds(export)))
+    return sites[0], sites[1], sites[2]
 
 
 @dataclass
 class Run:
     finder: list[Answer]
     material: list[Answer]
+    old_finder: list[Answer]
+    risk: list[RiskAnswer]
+    old_risk: list[RiskAnswer]
 
 
-def run_queries(finder_site: Site, material_site: Site, queries: list[Query]) -> Run:
+def run_queries(finder_site: Site, material_site: Site, old_site: Site, queries: list[Query],
+                reports: list[Report]) -> Run:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright, serve(finder_site.root) as finder_base, \
-            serve(material_site.root) as material_base:
+            serve(material_site.root) as material_base, serve(old_site.root) as old_base:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                              args=CHROMIUM_ARGS)
         try:
             with fresh_page(browser) as page:
                 finder = [ask_finder(page, finder_base, q, finder_site.pages) for q in queries]
+                risk = [ask_finder_risk(page, finder_base, r, finder_site.pages, NOTICE)
+                        for r in reports]
+            with fresh_page(browser) as page:
+                old = [ask_finder(page, old_base, q, old_site.pages) for q in queries]
+                old_risk = [ask_finder_risk(page, old_base, r, old_site.pages, OLD_NOTICE)
+                            for r in reports]
             with fresh_page(browser) as page:
                 page.goto(material_base)
                 material = [ask_material(page, material_base, q, material_site.pages)
                             for q in queries]
         finally:
             browser.close()
-    return Run(finder, material)
+    return Run(finder, material, old, risk, old_risk)
 
 
 @contextlib.contextmanager
@@ -262,6 +407,26 @@ def load() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
+def risk_report(result: Run, finder_site: Site, old_site: Site,
+                reports: list[Report]) -> Iterator[str]:
+    yield f"{sum(r.risk for r in reports)} risk reports and "
+    yield f"{sum(not r.risk for r in reports)} everyday ones from {RISK_SET.relative_to(REPO)}; "
+    yield f"old = the finder at {OLD_RECOGNISER[:7]}, before its risk step\n\n"
+    yield "\n".join(risk_table(result.risk, result.old_risk, finder_site.safety,
+                               old_site.safety)) + "\n\n"
+    old = Scores.of([a.rank for a in result.old_finder])
+    new = Scores.of([a.rank for a in result.finder])
+    yield (f"The 72 queries, old finder then new: top-1 {old.top1:.2f} -> {new.top1:.2f}, "
+           f"top-3 {old.top3:.2f} -> {new.top3:.2f}, MRR {old.mrr:.2f} -> {new.mrr:.2f}.\n")
+    dropped = [f"- {n.query.text!r}: {o.rank} -> {n.rank}"
+               for o, n in fell(result.old_finder, result.finder)]
+    yield "Fell (out of first place, or out of the top three):\n"
+    yield "\n".join(dropped) + "\n" if dropped else "(none)\n"
+    missed = risk_misses(result.risk, finder_site.safety)
+    yield f"\nThe new finder misses on {len(missed)} reports:\n"
+    yield "\n".join(missed) + "\n" if missed else "(none)\n"
+
+
 def report(result: Run, queries: list[Query]) -> Iterator[str]:
     yield f"{len(queries)} queries from {QUERIES.relative_to(REPO)}, "
     yield f"{len({q.expect for q in queries})} patterns\n\n"
@@ -278,17 +443,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, metavar="DIR", help="build in DIR and keep it")
     args = parser.parse_args(argv)
     queries = load_queries()
+    reports = load_risk_set()
     with tempfile.TemporaryDirectory(prefix="cardkb-bench-search-") as tmp:
         root = (args.keep or Path(tmp)).resolve()
         if args.keep:
             shutil.rmtree(root, ignore_errors=True)
         print(f"bench-search: building in {root}; {load()}", flush=True)
-        finder_site, material_site = built_sites(root)
+        finder_site, material_site, old_site = built_sites(root)
         started = time.perf_counter()
-        result = run_queries(finder_site, material_site, queries)
-        print(f"  asked both in {time.perf_counter() - started:.0f} s; {load()}\n", flush=True)
+        result = run_queries(finder_site, material_site, old_site, queries, reports)
+        print(f"  asked all three in {time.perf_counter() - started:.0f} s; {load()}\n",
+              flush=True)
     print("## Search quality\n")
     print("".join(report(result, queries)))
+    print("## Risk first\n")
+    print("".join(risk_report(result, finder_site, old_site, reports)))
     return 0
 
 

@@ -11,6 +11,9 @@
  *     card (find/vectors.js), loaded only once someone searches.
  * The two are combined per pattern as described in README.md ("How the finder ranks").
  *
+ * Beside the ranking, the risk step (assets/finder/risk.js, `CardkbRisk`) hears risk to life in
+ * the words; when it does, the safety pattern for its kind is first and find/ shows the notice.
+ *
  * The page half (`find/` and the box in every page's header) only draws: every piece of author
  * text is set as text, never as HTML.
  */
@@ -225,6 +228,10 @@
   // ---------------------------------------------------------------------------------------------
   // Ranking
 
+  /* What the ranking reads of a query; the risk step reads more (a pasted paragraph whole). */
+  var RANKED_CHARS = 500;
+  var RISK_CHARS = 2000;
+
   var TUNING = {
     /* How much of a pattern's lexical score its best card adds (its own text counts in full). */
     cardShare: 0.6,
@@ -238,18 +245,10 @@
     safetyShare: 0.5,
   };
 
-  /* A text's words, lower case, without apostrophes, one space apart and around: for phrases. */
-  function phraseText(text) {
-    return " " + tokenize(text).map(function (w) { return w.replace(/['’]/g, ""); }).join(" ") + " ";
-  }
-
   function Ranking(data, MiniSearch) {
     setStopWords(data.stopWords);
-    /* " phrase " matches whole words; " phrase" (written with a final *) longer words too. */
-    this.riskPhrases = (data.riskPhrases || []).map(function (phrase) {
-      var prefix = /\*$/.test(phrase);
-      return phraseText(phrase.replace(/\*$/, "")).slice(0, prefix ? -1 : undefined);
-    }).filter(function (phrase) { return phrase.trim(); });
+    /* The risk step (assets/finder/risk.js), beside the ranking: its verdict puts safety first. */
+    this.risk = root.CardkbRisk ? new root.CardkbRisk.Recogniser(data.risk) : null;
     var built = documents(data);
     this.patterns = built.patterns;
     this.cards = built.cards;
@@ -289,6 +288,30 @@
       cards: decodeInt8(rawVectors.cards, rawVectors.scale),
       dims: rawVectors.dims,
     };
+    if (this.risk) this.risk.useModel(this.vectorOf(), this.everydayStatements());
+  };
+
+  /* The same, with the risk step's statements read between the browser's other work (a promise):
+     the page's way, so that typing stays quick on a large knowledge base. */
+  Ranking.prototype.useModelAsync = function (rawModel, rawVectors) {
+    var risk = this.risk;
+    this.risk = null;
+    this.useModel(rawModel, rawVectors);
+    this.risk = risk;
+    return risk ? risk.useModelAsync(this.vectorOf(), this.everydayStatements()) : Promise.resolve();
+  };
+
+  /* A text's vector by the meaning model, for the risk step. */
+  Ranking.prototype.vectorOf = function () {
+    var model = this.model;
+    return function (text) { return textVector(model, text); };
+  };
+
+  /* What the risk step compares with as everyday: the other patterns' signs and heard_as. */
+  Ranking.prototype.everydayStatements = function () {
+    var everyday = [];
+    this.patterns.forEach(function (p) { if (!p.isSafety) everyday = everyday.concat(p.signs, p.heard || []); });
+    return everyday;
   };
 
   var SEARCH_OPTIONS = {
@@ -367,8 +390,11 @@
    * best pattern is 1 and the average pattern 0. Combined: LEXICAL_WEIGHT of one plus the rest of
    * the other; a query no field matches is ranked by meaning alone, and the other way round.
    */
-  Ranking.prototype.rank = function (query, limit) {
+  Ranking.prototype.rank = function (text, limit) {
     var self = this;
+    // The ranking reads what a person types; the risk step reads a pasted paragraph whole.
+    var query = String(text).slice(0, RANKED_CHARS);
+    var risk = this.risk ? this.risk.recognise(String(text).slice(0, RISK_CHARS)) : null;
     var lexical = this.lexical(query);
     var meaning = this.meaning(query);
     var n = this.patterns.length;
@@ -409,25 +435,12 @@
       if (score <= 0.05 && !(lex[i] > 0)) continue;
       ranked.push({ pattern: this.patterns[i], index: i, score: score, lexical: lex[i] > 0 });
     }
-    // Words of risk keep every safety pattern among the results, however it scores.
-    var risk = this.riskPhrase(query);
-    if (risk) {
-      var listed = ranked.map(function (r) { return r.index; });
-      this.patterns.forEach(function (pattern, index) {
-        if (pattern.isSafety && listed.indexOf(index) < 0) {
-          var score = lexWeight * (lexMax > 0 ? lex[index] / lexMax : 0) + semWeight * sem[index];
-          ranked.push({ pattern: pattern, index: index, score: score, lexical: lex[index] > 0 });
-        }
-      });
-    }
     ranked.sort(function (a, b) { return b.score - a.score || a.index - b.index; });
     // Weak matches far below the best are noise, but a short list always shows three, and a
-    // safety pattern that fits is never left out (find/ names it above the list when it is not
-    // among the first three).
+    // safety pattern that fits is never left out (with its safety label, in its place).
     var top = ranked.length ? ranked[0].score : 0;
     var fitsSafety = function (r) {
-      return Boolean(r.pattern.isSafety) &&
-        (Boolean(risk) || r.lexical || r.score >= TUNING.safetyShare * top);
+      return Boolean(r.pattern.isSafety) && (r.lexical || r.score >= TUNING.safetyShare * top);
     };
     var kept = ranked.filter(function (r, i) {
       return i < 3 || r.score >= TUNING.keepShare * top || fitsSafety(r);
@@ -435,18 +448,47 @@
     var results = kept.slice(0, limit || 8);
     var cutSafety = kept.slice(results.length).filter(fitsSafety);
     if (cutSafety.length) results = results.slice(0, results.length - cutSafety.length).concat(cutSafety);
-    var self = this;
-    results.forEach(function (r) { r.cards = self.cardsFor(r.index, bestCards[r.index], meaning); });
     var safety = results.filter(fitsSafety)[0] || null;
+    if (!risk && results.length > 1 && results[0].pattern.isSafety) {
+      // No risk heard: a safety pattern that fits stays among the first results with its label,
+      // but does not stand first, where it would say "risk" louder than the risk step did.
+      var firstOther = results.findIndex(function (r) { return !r.pattern.isSafety; });
+      if (firstOther > 0) results = [results[firstOther]].concat(results.filter(function (r, i) { return i !== firstOther; }));
+    }
+    if (risk) {
+      // Risk recognised: the safety pattern that covers its kind is first, whatever the scores.
+      var chosen = this.safetyFor(risk.kinds, function (i) {
+        return lexWeight * (lexMax > 0 ? lex[i] / lexMax : 0) + semWeight * sem[i];
+      });
+      if (chosen) {
+        var others = results.filter(function (r) { return r.index !== chosen.index; });
+        results = [chosen].concat(others).slice(0, limit || 8);
+        safety = risk.pattern = chosen;
+      }
+    }
+    results.forEach(function (r) { r.cards = self.cardsFor(r.index, bestCards[r.index], meaning); });
     return { terms: lexical.terms, typed: lexical.typed, results: results, meaning: meaning,
              safety: safety, risk: risk };
   };
 
-  /* The first of the words of risk (finder_risk_phrases.txt) that the query holds, or null. */
-  Ranking.prototype.riskPhrase = function (query) {
-    var text = phraseText(query);
-    for (var i = 0; i < this.riskPhrases.length; i++) {
-      if (text.indexOf(this.riskPhrases[i]) >= 0) return this.riskPhrases[i].trim();
+  /*
+   * The safety pattern (tag `safety`) for recognised kinds of risk, strongest kind first: the one
+   * whose tags cover the kind and that fits the query best; when none covers any of the kinds,
+   * the safety pattern that fits best. Which kinds a pattern covers is data (its tags).
+   */
+  Ranking.prototype.safetyFor = function (kinds, scoreOf) {
+    var safe = [];
+    this.patterns.forEach(function (p, i) { if (p.isSafety) safe.push(i); });
+    for (var k = 0; k <= kinds.length; k++) {
+      var kind = kinds[k];
+      var covering = k < kinds.length ? safe.filter(function (i) {
+        return (this.patterns[i].kinds || []).indexOf(kind) >= 0;
+      }, this) : safe;
+      if (!covering.length) continue;
+      covering.sort(function (a, b) { return scoreOf(b) - scoreOf(a) || a - b; });
+      var index = covering[0];
+      return { pattern: this.patterns[index], index: index, score: scoreOf(index),
+               lexical: false, risk: true };
     }
     return null;
   };
@@ -617,6 +659,7 @@
         loading = Promise.all([
           loadScript(assets + "vendor/minisearch/minisearch.js"),
           loadScript(assets + "vendor/wink-porter2-stemmer/stemmer.js"),
+          loadScript(assets + "finder/risk.js"),
           loadScript(siteRoot + "find/index.js"),
         ]).then(function () {
           ranking = new CardkbRanking.Ranking(window.cardkbFinder, window.MiniSearch);
@@ -634,14 +677,16 @@
         var meaning = Promise.all([loadScript(siteRoot + "find/model.js"),
                                    loadScript(siteRoot + "find/vectors.js")])
           .then(function () {
-            ranking.useModel(window.cardkbFinderModel, window.cardkbFinderVectors);
-            model = ranking.model;
-          });
+            return ranking.useModelAsync(window.cardkbFinderModel, window.cardkbFinderVectors);
+          })
+          .then(function () { model = ranking.model; });
         modelLoading = Promise.all([more, meaning])
           .catch(function () { /* a refinement: the words of the first part still rank */ })
           .then(function () {
-            list.setAttribute("data-cardkb-meaning", model ? "ready" : "failed");
+            // The results and the notice as the meaning step hears them first, then the mark
+            // that tells tools they are final (the contract).
             show(box.value);
+            list.setAttribute("data-cardkb-meaning", model ? "ready" : "failed");
           });
       }
       return modelLoading;
@@ -695,24 +740,66 @@
       return item;
     }
 
+    var KIND_NAMES = { "suicide": "suicide", "self-harm": "self-harm",
+                       "harm-to-others": "harm to others", "abuse": "abuse or harm from others" };
+
+    /* The notice when the risk step hears risk: why (the words, or the meaning), the first
+       steps from the chosen safety pattern's note, and links to it and to its first card. */
+    function fillNotice(risk) {
+      var heading = element("p", { class: "cardkb-find__risk-why" });
+      heading.appendChild(element("strong", {}, "Check for risk of " +
+        risk.kinds.map(function (k) { return KIND_NAMES[k] || k; }).join(" and ") + " now. "));
+      if (risk.by === "words") {
+        heading.appendChild(document.createTextNode("These words raised it: "));
+        risk.evidence.slice(0, 3).forEach(function (e, i) {
+          if (i) heading.appendChild(document.createTextNode(" · "));
+          heading.appendChild(element("q", {}, e.words));
+        });
+        heading.appendChild(document.createTextNode("."));
+      } else {
+        heading.appendChild(document.createTextNode("The meaning raised it: close to "));
+        heading.appendChild(element("q", {}, risk.statement));
+        heading.appendChild(document.createTextNode("."));
+      }
+      if (risk.joke) {
+        heading.appendChild(document.createTextNode(
+          " Said as a joke? Ask anyway: a joke about dying or harm is still worth a direct question."));
+      }
+      safetyNotice.appendChild(heading);
+      if (!risk.pattern) return;  // a knowledge base without a safety pattern: the words only
+      var s = risk.pattern.pattern;
+      if (s.steps && s.steps.length) {
+        var steps = element("ol", { class: "cardkb-find__risk-steps" });
+        s.steps.forEach(function (step) { steps.appendChild(element("li", {}, step)); });
+        safetyNotice.appendChild(steps);
+      }
+      var links = element("p", { class: "cardkb-find__risk-links" });
+      links.appendChild(document.createTextNode("Read the safety pattern: "));
+      links.appendChild(element("a", { href: s.url }, s.title));
+      var card = s.safetyCard >= 0 ? ranking.cards[s.safetyCard] : null;
+      if (card) {
+        links.appendChild(document.createTextNode(" · first card: "));
+        links.appendChild(element("a", { href: card.url }, card.title));
+      }
+      safetyNotice.appendChild(links);
+    }
+
     var shown = null;
     function show(query) {
       if (!ranking) return;
-      var trimmed = query.slice(0, 500);
+      var trimmed = query.slice(0, 2000);
       var ranked = ranking.rank(trimmed, 8);
       list.textContent = "";
       safetyNotice.hidden = true;
+      safetyNotice.removeAttribute("data-cardkb-risk");
       safetyNotice.textContent = "";
       ranked.results.forEach(function (result) {
         list.appendChild(resultItem(result, ranked.terms, ranked.meaning, ranked.typed));
       });
-      // A matching safety pattern is never left below the fold, and words of risk always
-      // name it: above the list.
-      if (ranked.safety && (ranked.risk || ranked.results.indexOf(ranked.safety) >= 3)) {
-        var s = ranked.safety.pattern;
-        safetyNotice.appendChild(element("strong", {}, "Check for risk: "));
-        safetyNotice.appendChild(element("a", { href: s.url }, s.title));
-        if (s.safety) safetyNotice.appendChild(document.createTextNode(" " + s.safety));
+      // Risk recognised: the notice above every result, and its safety pattern first.
+      if (ranked.risk) {
+        fillNotice(ranked.risk);
+        safetyNotice.setAttribute("data-cardkb-risk", ranked.risk.kinds.join(" "));
         safetyNotice.hidden = false;
       }
       if (!trimmed.trim()) {

@@ -21,9 +21,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .model import Card, KnowledgeBase, Pattern, Status
 from .urls import UrlLayout, relative_href
-from .wikilinks import WikiLink, replace_wikilinks
+from .wikilinks import WikiLink, find_wikilinks, replace_wikilinks
 
 FIND_FOLDER = "find/"
 DATA_FILE = "find/index.js"
@@ -44,13 +46,32 @@ def _word_list(name: str) -> frozenset[str]:
 
 
 STOP_WORDS = _word_list("finder_stopwords.txt")
-#: phrases that always raise the safety notice (see the file for where they come from)
-RISK_PHRASES = _word_list("finder_risk_phrases.txt")
+
+
+@cache
+def risk_data() -> dict[str, Any]:
+    """The risk step's rules, harmless phrases, joke words and meaning statements, as the browser
+    reads them (see ``finder_risk.yml`` for the format and where they come from)."""
+    data: dict[str, Any] = yaml.safe_load(
+        Path(__file__).with_name("finder_risk.yml").read_text("utf-8"))
+    return data
+
+
+def risk_kinds() -> list[str]:
+    """The kinds of risk the finder recognises, in its order: also the tags that say which
+    kinds a safety pattern covers."""
+    return list(risk_data()["rules"])
+
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[*_`#>|]+|^\s*[-+]\s+|^\s*\d+[.)]\s+", re.MULTILINE)
 _SPACES = re.compile(r"\s+")
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
+_ORDERED_ITEM = re.compile(r"^ {0,3}\d+[.)]\s+(.*)$")
+#: a note's opening label in bold, a whole sentence ("**This is a safety pattern.**")
+_BOLD_LABEL = re.compile(r"^\s*(\*\*|__)[^*_]+[.!?:]\1\s*")
+#: the notice's first steps: at most this many from the head of a safety note's ordered list
+MAX_FIRST_STEPS = 3
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,34 @@ def first_sentence(text: str) -> str:
     return match.group(1) if match else text
 
 
+def first_steps(safety: str, kb: KnowledgeBase) -> list[str]:
+    """What the risk notice shows inline: the ordered list a safety note opens with (at most
+    three steps, plain text), or, for a note without one, its first sentence that says more than
+    a bold label such as "**This is a safety pattern.**"."""
+    items: list[str] = []
+    for line in safety.strip().split("\n"):
+        item = _ORDERED_ITEM.match(line)
+        if item:
+            items.append(item.group(1))
+        elif line.strip() and items and line[:1].isspace():
+            items[-1] += " " + line.strip()  # an item's continuation line
+        else:
+            break
+    if items:
+        return [plain_text(item, kb) for item in items[:MAX_FIRST_STEPS]]
+    text = plain_text(_BOLD_LABEL.sub("", safety, count=1), kb)
+    return [first_sentence(text)] if text else []
+
+
+def first_linked_card(safety: str, kb: KnowledgeBase, visible: dict[str, int]) -> int:
+    """The index (in the finder's cards) of the first card a safety note links, or -1."""
+    for link in find_wikilinks(safety):
+        target = kb.resolve(link.target)
+        if isinstance(target, Card) and target.id in visible:
+            return visible[target.id]
+    return -1
+
+
 def searched(kb: KnowledgeBase) -> tuple[list[Pattern], list[Card]]:
     """The patterns and cards the finder knows, in the one order every finder file shares."""
     cards = [c for c in kb.visible_cards() if c.status is not Status.RETIRED]
@@ -97,23 +146,30 @@ def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
     page_url = layout.page_url(FIND_FOLDER)
     patterns, cards = searched(kb)
     index_of = {pattern.id: i for i, pattern in enumerate(patterns)}
+    card_index = {card.id: i for i, card in enumerate(cards)}
+    kinds = risk_kinds()
     first: dict[str, Any] = {
-        "format": 2,
+        "format": 3,
         "stopWords": sorted(STOP_WORDS),
-        "riskPhrases": sorted(RISK_PHRASES),
+        "risk": risk_data(),
         "urls": {kind: relative_href(page_url, layout.url(kind, "ID")).replace("ID", "{id}")
                  for kind in ("pattern", "card")},
         "fields": {
             "pattern": ["id", "title", "summary", "signs", "heard", "body", "safety",
-                        "isSafety"],
+                        "isSafety", "kinds", "steps", "safetyCard"],
             "card": ["id", "title", "verdict", "sign", "patterns"],
         },
         "patterns": [[
             p.id, p.title, p.summary, [s.text for s in p.signs], p.heard_as,
             plain_text("\n\n".join(t for t in (p.dynamics, p.shift or "") if t), kb,
                        MAX_BODY_CHARS),
-            first_sentence(plain_text(p.safety, kb)) if p.safety else "",
+            first_sentence(plain_text(_BOLD_LABEL.sub("", p.safety, count=1), kb))
+            if p.safety else "",
             int(SAFETY_TAG in p.tags),
+            [kind for kind in kinds if kind in p.tags] if SAFETY_TAG in p.tags else [],
+            first_steps(p.safety, kb) if SAFETY_TAG in p.tags and p.safety else [],
+            first_linked_card(p.safety, kb, card_index) if SAFETY_TAG in p.tags and p.safety
+            else -1,
         ] for p in patterns],
         "cards": [[c.id, c.title, c.verdict, c.sign,
                    [index_of[p.id] for p in c.patterns if p.id in index_of]] for c in cards],

@@ -29,6 +29,7 @@ from browser_kit import (
     make_project,
     search,
     serve,
+    watching,
 )
 
 PATTERN_URL = re.compile(r"/patterns/[a-z0-9-]+/(index\.html)?$")
@@ -36,6 +37,7 @@ CARD_URL = re.compile(r"/cards/[a-z0-9-]+/(index\.html)?$")
 BOX = "#cardkb-find-q"
 STATUS = "#cardkb-find-status"
 NOTICE = "#cardkb-find-safety"
+RISK = "[data-cardkb-risk]"
 
 #: the fixture's card and heard_as phrase with HTML in their text, and the words that find them
 HOSTILE_PATTERN = "tasks-not-done"
@@ -249,24 +251,71 @@ def test_author_text_with_html_is_shown_as_text(fixture_url: str, watch: Watch) 
     watch.assert_clean("author text with HTML in the finder")
 
 
-def test_a_matching_safety_pattern_below_the_third_is_named_above_the_list(
+def test_a_safety_pattern_that_merely_fits_keeps_its_place_and_raises_no_notice(
         fixture_url: str, watch: Watch) -> None:
+    """No risk heard: the safety pattern the words match is listed with its safety label, below
+    the patterns that fit better, and no notice is shown (README, "Risk first")."""
     page = watch.page
     page.goto(_find(fixture_url, RARE_WORD))
     links = finder_results(page, RARE_WORD)
     safety = f"{fixture_url}patterns/{SAFETY_PATTERN}/"
     assert safety in links and links.index(safety) >= 3, links
-    notice = page.locator(NOTICE)
-    assert notice.is_visible()
-    assert notice.inner_text().startswith("Check for risk:")
-    assert notice.locator("a").evaluate("a => a.href") == safety
-    notice_box, list_box = notice.bounding_box(), page.locator(RESULTS).bounding_box()
-    assert notice_box and list_box and notice_box["y"] < list_box["y"], "the notice is not above"
-    # where the safety pattern is among the first three, the list itself shows it: no notice
-    page.locator(BOX).fill("there's no point to any of it")
-    assert finder_results(page, "there's no point to any of it")[0] == safety
-    assert notice.is_hidden()
-    watch.assert_clean("the safety notice")
+    item = page.locator(f"{RESULTS} [data-cardkb-result]").nth(links.index(safety))
+    assert item.locator(".cardkb-result__safety").inner_text().startswith("Safety:")
+    assert page.locator(RISK).count() == 0
+    assert page.locator(NOTICE).is_hidden()
+    watch.assert_clean("a safety pattern that merely fits")
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+#: a report whose words carry the risk, one only the meaning step hears, and an idiom
+RISK_BY_WORDS = "my supervisee says her client wants to kill herself"
+RISK_BY_MEANING = "she researched lethal doses of her tablets"
+EVERYDAY = "my client says the commute is killing her"
+
+
+@pytest.fixture(scope="module", params=["phone", "desktop"])
+def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[Watch]:
+    with watching(browser, **(PHONE if request.param == "phone" else DESKTOP)) as watch:
+        yield watch
+
+
+def _notice_above_the_first_result(page: Any, safety: str, links: list[str]) -> str:
+    """The notice's text, once checked: visible, above every result, its safety pattern first."""
+    notice = page.locator(RISK)
+    assert notice.count() == 1 and notice.is_visible()
+    assert links[0] == safety, links
+    notice_box = notice.bounding_box()
+    first_box = page.locator(f"{RESULTS} [data-cardkb-result]").first.bounding_box()
+    assert notice_box and first_box
+    assert notice_box["y"] + notice_box["height"] <= first_box["y"], "the notice is not above"
+    assert notice.locator(f'a[href="../patterns/{SAFETY_PATTERN}/"]').count() == 1
+    return str(notice.inner_text())
+
+
+def test_risk_shows_the_notice_above_the_first_result(web_url: str, screen: Watch) -> None:
+    """On a phone and a desktop: words of risk raise the notice with the first results; the
+    meaning step's own hearing raises it by the time the page marks the ranking final; an
+    idiom of killing raises none."""
+    page = screen.page
+    safety = f"{web_url}patterns/{SAFETY_PATTERN}/"
+    page.goto(_find(web_url, RISK_BY_WORDS))
+    text = _notice_above_the_first_result(page, safety, finder_results(page, RISK_BY_WORDS))
+    assert text.startswith("Check for risk of suicide now."), text
+    assert page.locator(f"{RISK} q").all_inner_texts() == ["kill herself"], text
+    # the first steps, from the safety pattern's note, inline
+    assert 1 <= page.locator(f"{RISK} ol > li").count() <= 3, text
+    page.locator(BOX).fill(RISK_BY_MEANING)
+    text = _notice_above_the_first_result(page, safety, finder_results(page, RISK_BY_MEANING))
+    assert "The meaning raised it: close to" in text, text
+    assert page.locator(f"{RISK} q").all_inner_texts() == ["she looked up lethal doses"], text
+    page.locator(BOX).fill(EVERYDAY)
+    links = finder_results(page, EVERYDAY)
+    assert links and links[0] != safety, links
+    assert page.locator(RISK).count() == 0
+    assert page.locator(NOTICE).is_hidden()
+    screen.assert_clean("the risk notice")
 
 
 def test_the_results_are_accessible(web_url: str, watch: Watch, axe_script: str) -> None:
@@ -276,6 +325,11 @@ def test_the_results_are_accessible(web_url: str, watch: Watch, axe_script: str)
     page.goto(_find(web_url, query))
     assert f"{web_url}patterns/{SAFETY_PATTERN}/" in finder_results(page, query)
     assert page.locator(".cardkb-result__safety").count() >= 1
+    violations = axe_violations(page, axe_script)
+    assert not violations, "\n".join(map(str, violations))
+    page.locator(BOX).fill(RISK_BY_WORDS)  # and with the risk notice above them
+    finder_results(page, RISK_BY_WORDS)
+    assert page.locator(RISK).is_visible()
     violations = axe_violations(page, axe_script)
     assert not violations, "\n".join(map(str, violations))
     watch.assert_clean("the finder's results under axe")

@@ -7,6 +7,7 @@
 "use strict";
 
 const fs = require("node:fs");
+const { execFileSync } = require("node:child_process");
 const path = require("node:path");
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -14,15 +15,23 @@ const MODULES = path.join(REPO, "tools", "js", "node_modules");
 
 globalThis.cardkbStem = require(path.join(MODULES, "wink-porter2-stemmer"));
 const MiniSearch = require(path.join(MODULES, "minisearch", "dist", "cjs", "index.cjs"));
+const Risk = require(path.join(REPO, "content", "assets", "finder", "risk.js"));
 const R = require(path.join(REPO, "content", "assets", "cardkb-finder.js"));
 
 /* hooks/cardkb/finder_stopwords.txt, read as hooks/cardkb/finder.py reads it. */
 const STOP_WORDS = fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_stopwords.txt"), "utf8")
   .split("\n").filter((line) => line && !line.startsWith("#"));
 R.setStopWords(STOP_WORDS);
-/* hooks/cardkb/finder_risk_phrases.txt, the same way. */
-const RISK_PHRASES = fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_risk_phrases.txt"), "utf8")
-  .split("\n").filter((line) => line && !line.startsWith("#"));
+/* Python with cardkb installed: CARDKB_PYTHON (tests/test_finder_js.py sets it), or the venv's. */
+const PYTHON = process.env.CARDKB_PYTHON || path.join(REPO, ".venv", "bin", "python");
+
+/* JSON that a line of Python prints, with cardkb importable: one source of truth for data. */
+function fromPython(code) {
+  return JSON.parse(execFileSync(PYTHON, ["-c", "import json\n" + code], { cwd: REPO, encoding: "utf8" }));
+}
+
+/* The risk step's data exactly as hooks/cardkb/finder.py puts it into find/index.js. */
+const RISK_DATA = fromPython("from cardkb.finder import risk_data; print(json.dumps(risk_data()))");
 
 let shippedModel = null;
 /* The model as the site ships it (hooks/cardkb/finder_model.json), loaded once. */
@@ -36,24 +45,29 @@ function shipped() {
 
 /*
  * A knowledge base as the build writes it: find/index.js (`first`) and find/more.js (`more`).
- * Each pattern: {id, title, summary, signs, heard, body, safety, isSafety}; each card: {id,
+ * Each pattern: {id, title, summary, signs, heard, body, safety, isSafety, kinds, steps,
+ * safetyCard (a card id)}; each card: {id,
  * title, verdict, sign, patterns (pattern ids), wording, move, why}. Missing fields are empty.
  */
 function finderData(patterns, cards) {
   const fields = {
-    pattern: ["id", "title", "summary", "signs", "heard", "body", "safety", "isSafety"],
+    pattern: ["id", "title", "summary", "signs", "heard", "body", "safety", "isSafety", "kinds",
+              "steps", "safetyCard"],
     card: ["id", "title", "verdict", "sign", "patterns"],
   };
   const ids = patterns.map((p) => p.id);
   const defaults = { signs: [], heard: [], wording: [], summary: "", body: "", safety: "",
-                     isSafety: 0, move: "", why: "", sign: "", verdict: "works" };
+                     isSafety: 0, kinds: [], steps: [], move: "", why: "", sign: "",
+                     verdict: "works" };
+  const cardIds = (cards || []).map((c) => c.id);
   const value = (record, name) => {
     if (name === "patterns") return record.patterns.map((id) => ids.indexOf(id));
+    if (name === "safetyCard") return record.safetyCard ? cardIds.indexOf(record.safetyCard) : -1;
     return record[name] !== undefined ? record[name] : defaults[name];
   };
   const row = (names, record) => names.map((name) => value(record, name));
   const first = {
-    format: 2, stopWords: STOP_WORDS, riskPhrases: RISK_PHRASES, fields: fields,
+    format: 3, stopWords: STOP_WORDS, risk: RISK_DATA, fields: fields,
     urls: { pattern: "../patterns/{id}/", card: "../cards/{id}/" },
     patterns: patterns.map((p) => row(fields.pattern, p)),
     cards: (cards || []).map((c) => row(fields.card, c)),
@@ -104,5 +118,5 @@ function tinyVectors(dims, phrases, owners, cards) {
   return { dims: dims, scale: scale, phrases: encode(phrases), owners: owners, cards: encode(cards) };
 }
 
-module.exports = { R, MiniSearch, REPO, STOP_WORDS, shipped, finderData, firstRanking, ranking,
+module.exports = { R, Risk, MiniSearch, REPO, STOP_WORDS, RISK_DATA, fromPython, shipped, finderData, firstRanking, ranking,
                    tinyModel, tinyVectors };

@@ -180,7 +180,7 @@ test("a safety pattern the words match is never left out, by the keep rule or th
   assert.equal(r.rank("depression ", 8).safety, null, "no safety pattern fits a word none has");
 });
 
-test("words of risk always keep the safety pattern among the results and name it", async () => {
+test("words of risk put the safety pattern first and name it; other words leave it in its place", async () => {
   const patterns = [
     ...PATTERNS,
     { id: "risk", title: "Hopelessness", isSafety: 1, summary: "Risk under the surface.",
@@ -192,21 +192,22 @@ test("words of risk always keep the safety pattern among the results and name it
   assert.equal(plain.risk, null);
   assert.equal(plain.safety, null);
   assert.ok(!ids(plain).includes("risk"));
-  for (const [query, phrase] of [
+  for (const [query, words] of [
     ["she reschedules and says there's no way out ", "no way out"],
-    ["late again, and she mentioned she felt suicidal ", "suicid"],
-    ["He Said He Can't Go On like this, arriving late ", "cant go on"],
+    ["late again, and she mentioned she felt suicidal ", "suicidal"],
+    ["He Said He Can't Go On like this, arriving late ", "Can't Go On"],
     ["homework not done; she says they'd be better off without her ", "better off without her"],
   ]) {
     const ranked = r.rank(query, 8);
-    assert.equal(ranked.risk, phrase, query);
-    assert.equal(ranked.safety && ranked.safety.pattern.id, "risk", query);
-    assert.ok(ids(ranked).includes("risk"), query);
+    assert.ok(ranked.risk, query);
+    assert.equal(ranked.risk.by, "words", query);
+    assert.deepEqual(ranked.risk.evidence.map((e) => e.words), [words], query);
+    assert.equal(ids(ranked)[0], "risk", query);
+    assert.equal(ranked.safety.pattern.id, "risk", query);
   }
-  // whole words only: "trapped" is a phrase, "entrapped" and "way outside" are not
-  assert.equal(r.rank("an entrapped feeling ", 8).risk, null);
+  // whole words only: "no way out" is a phrase, "no way outside" is not
   assert.equal(r.rank("no way outside the office ", 8).risk, null);
-  // the other results keep their order: the notice is added, the ranking is not changed
+  // the other results keep their order behind it
   assert.deepEqual(ids(r.rank("she reschedules, says no way out ", 8)).filter((id) => id !== "risk"),
                    ids(r.rank("she reschedules ", 8)).filter((id) => id !== "risk"));
 });

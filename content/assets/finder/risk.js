@@ -1,0 +1,338 @@
+/*
+ * cardkb's risk step: does a supervisee's report speak of risk to life, and of which kind?
+ *
+ * A step of its own, beside the finder's ranking (cardkb-finder.js), pure and testable in Node
+ * (tests/finder/risk.test.js). Its data comes with the finder's (find/index.js, `risk`, from
+ * hooks/cardkb/finder_risk.yml). Two parts, each explainable:
+ *   - words: phrases on stems (methods and means, ways of saying "ending it", a burden, farewells,
+ *     self-injury, past attempts, harm to and from others), minus what turns them harmless
+ *     (idioms of dying, killing and cutting; a death that is someone else's);
+ *   - meaning: once the finder's meaning model has loaded, each sentence of the report against
+ *     short risk statements and everyday ones; the closest risk statement wins only when it is
+ *     clearly closer than any everyday one.
+ * It reads the whole text it is given (the finder gives it up to 2,000 characters).
+ */
+(function (root) {
+  "use strict";
+
+  var WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+  var SENTENCE_END = /[.!?;:\n]+/;
+  var CACHED_WORDS = 2000;
+
+  var TUNING = {
+    /* The closest risk statement must be at least this close (cosine)... */
+    meaningFloor: 0.4,
+    /* ...and this much closer than the closest everyday statement. */
+    meaningMargin: 0.035,
+    /* How many of the closest statements of each side are averaged. */
+    neighbours: 3,
+    /* Sentences shorter than this many words are read together with the next one. */
+    shortSentence: 3,
+  };
+
+  /* A word as rules compare it: lower case, "'s" dropped, no apostrophes. */
+  function fold(word) {
+    return String(word).toLowerCase().replace(/['’]s$/, "").replace(/['’]/g, "");
+  }
+
+  var stems = new Map();
+
+  /* A folded word's stem, remembered: between keystrokes the report's words come back. */
+  function stem(word) {
+    var cached = stems.get(word);
+    if (cached === undefined) {
+      cached = root.cardkbStem ? root.cardkbStem(word) : word;
+      if (stems.size >= CACHED_WORDS) stems.clear();
+      stems.set(word, cached);
+    }
+    return cached;
+  }
+
+  /* The report's words, each with its folded form, its stem and its sentence. */
+  function words(text) {
+    var out = [];
+    String(text).split(SENTENCE_END).forEach(function (sentence, s) {
+      (sentence.match(WORD) || []).forEach(function (raw) {
+        var folded = fold(raw);
+        if (folded) out.push({ raw: raw, folded: folded, stem: stem(folded), sentence: s });
+      });
+    });
+    return out;
+  }
+
+  /* "a|b ~2 c*" as slots: choices of stems or prefixes, and gaps of up to N words. */
+  function compile(phrase) {
+    var slots = [];
+    phrase.trim().split(/\s+/).forEach(function (part) {
+      var gap = /^~(\d+)$/.exec(part);
+      if (gap) {
+        if (slots.length) slots[slots.length - 1].gap = +gap[1];
+        return;
+      }
+      var stems = [], prefixes = [];
+      part.split("|").forEach(function (choice) {
+        if (/\*$/.test(choice)) prefixes.push(fold(choice.slice(0, -1)));
+        else stems.push(stem(fold(choice)));
+      });
+      slots.push({ stems: stems, prefixes: prefixes, gap: 0 });
+    });
+    return { text: phrase, slots: slots };
+  }
+
+  function slotMatches(slot, word) {
+    if (slot.stems.indexOf(word.stem) >= 0) return true;
+    for (var i = 0; i < slot.prefixes.length; i++) {
+      if (word.folded.indexOf(slot.prefixes[i]) === 0) return true;
+    }
+    return false;
+  }
+
+  /* The word positions of the first match of a rule from `start`, within one sentence, or null. */
+  function matchFrom(rule, list, start, slotIndex) {
+    var slot = rule.slots[slotIndex];
+    if (!slotMatches(slot, list[start])) return null;
+    if (slotIndex === rule.slots.length - 1) return [start];
+    for (var next = start + 1; next <= start + 1 + slot.gap && next < list.length; next++) {
+      if (list[next].sentence !== list[start].sentence) break;
+      var rest = matchFrom(rule, list, next, slotIndex + 1);
+      if (rest) return [start].concat(rest);
+    }
+    return null;
+  }
+
+  /* Every match of a rule: its word positions. */
+  function matches(rule, list) {
+    var found = [];
+    for (var i = 0; i < list.length; i++) {
+      var at = matchFrom(rule, list, i, 0);
+      if (at) found.push(at);
+    }
+    return found;
+  }
+
+  function Recogniser(data) {
+    data = data || {};
+    var rules = data.rules || {};
+    this.kinds = Object.keys(rules);
+    this.rules = [];
+    var self = this;
+    this.kinds.forEach(function (kind) {
+      rules[kind].forEach(function (phrase) {
+        var rule = compile(phrase);
+        rule.kind = kind;
+        self.rules.push(rule);
+      });
+    });
+    this.harmless = (data.harmless || []).map(compile);
+    this.jokes = (data.jokes || []).map(compile);
+    this.statements = data.meaning || {};
+    this.examples = null;  // the statements' vectors, once the model has come
+    this.vectorOf = null;
+  }
+
+  /* A text's words as the meaning model is asked about them, one at a time. */
+  function modelWords(text) {
+    return String(text).toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  /*
+   * Give the step the finder's meaning model: `vectorOf(text)` is a unit vector, or null for a
+   * word the model does not read (a stop word). `everyday` adds statements of the everyday kind
+   * (the finder passes the other patterns' signs and heard_as phrases).
+   */
+  Recogniser.prototype.useModel = function (vectorOf, everyday) {
+    var steps = this.modelSteps(vectorOf, everyday);
+    while (steps.next()) { /* all at once */ }
+  };
+
+  /* The same, a few hundred statements at a time between the browser's other work, so that
+     typing stays quick while a large knowledge base's statements are read (a promise). The
+     meaning step stays off until all are read. */
+  Recogniser.prototype.useModelAsync = function (vectorOf, everyday, chunk) {
+    var steps = this.modelSteps(vectorOf, everyday, chunk || 200);
+    return new Promise(function (resolve) {
+      (function step() {
+        if (steps.next()) setTimeout(step, 0);
+        else resolve();
+      })();
+    });
+  };
+
+  /* Reading the statements, as steps: next() reads one chunk, and false once all are read. */
+  Recogniser.prototype.modelSteps = function (vectorOf, everyday, chunk) {
+    var self = this, vocabulary = new Map(), vectors = [], examples = [], pending = [];
+    Object.keys(this.statements).forEach(function (kind) {
+      self.statements[kind].forEach(function (text) { pending.push([kind, text]); });
+    });
+    (everyday || []).forEach(function (text) { pending.push(["everyday", text]); });
+    function rows(text) {
+      var found = [];
+      modelWords(text).forEach(function (word) {
+        if (!vocabulary.has(word)) {
+          var vector = vectorOf(word);
+          vocabulary.set(word, vector ? vectors.length : -1);
+          if (vector) vectors.push(vector);
+        }
+        var row = vocabulary.get(word);
+        if (row >= 0 && found.indexOf(row) < 0) found.push(row);
+      });
+      return found;
+    }
+    var at = 0;
+    return { next: function () {
+      var stop = chunk ? Math.min(pending.length, at + chunk) : pending.length;
+      for (; at < stop; at++) {
+        var words = rows(pending[at][1]);
+        if (words.length) examples.push({ kind: pending[at][0], text: pending[at][1], words: words });
+      }
+      if (at < pending.length) return true;
+      self.examples = examples;
+      self.exampleVectors = vectors;
+      self.vectorOf = vectorOf;
+      self.similarities = new Map();
+      return false;
+    } };
+  };
+
+  /* A word's cosine with every word of the statements, remembered: typing adds one word. */
+  Recogniser.prototype.similaritiesOf = function (word) {
+    var cached = this.similarities.get(word);
+    if (cached !== undefined) return cached;
+    var vector = this.vectorOf(word), sims = null;
+    if (vector) {
+      var all = this.exampleVectors;
+      sims = new Float32Array(all.length);
+      for (var i = 0; i < all.length; i++) {
+        var other = all[i], sum = 0;
+        for (var d = 0; d < vector.length; d++) sum += vector[d] * other[d];
+        sims[i] = sum;
+      }
+    }
+    if (this.similarities.size >= CACHED_WORDS) this.similarities.clear();
+    this.similarities.set(word, sims);
+    return sims;
+  };
+
+  /* How close a sentence is to a statement, word by word: each statement word's closest word
+     in the sentence (how much of the statement it says) and each sentence word's closest word
+     in the statement (how much of it the statement explains), combined as an F-score. */
+  function closeness(example, sentence) {
+    var recall = 0, precision = 0, i, j, best;
+    for (i = 0; i < example.words.length; i++) {
+      best = -1;
+      for (j = 0; j < sentence.length; j++) if (sentence[j][example.words[i]] > best) best = sentence[j][example.words[i]];
+      recall += best;
+    }
+    for (j = 0; j < sentence.length; j++) {
+      best = -1;
+      for (i = 0; i < example.words.length; i++) if (sentence[j][example.words[i]] > best) best = sentence[j][example.words[i]];
+      precision += best;
+    }
+    recall /= example.words.length;
+    precision /= sentence.length;
+    return recall > 0 && precision > 0 ? 2 * recall * precision / (recall + precision) : 0;
+  }
+
+  /* The `size` closest statements, best first: their mean decides, for one statement alone may
+     share a single striking word with the report, where several close ones share its meaning. */
+  function Closest(size) {
+    this.size = size;
+    this.scores = [];
+    this.examples = [];
+  }
+
+  Closest.prototype.add = function (score, example) {
+    var at = this.scores.length;
+    if (at === this.size && score <= this.scores[at - 1]) return;
+    while (at > 0 && this.scores[at - 1] < score) at--;
+    this.scores.splice(at, 0, score);
+    this.examples.splice(at, 0, example);
+    if (this.scores.length > this.size) { this.scores.pop(); this.examples.pop(); }
+  };
+
+  Closest.prototype.mean = function () {
+    var n = this.scores.length;
+    return n ? this.scores.reduce(function (sum, x) { return sum + x; }, 0) / n : -1;
+  };
+
+  /* What the words say: the kinds their rules raise (strongest first), and the words. */
+  Recogniser.prototype.byWords = function (list) {
+    var harmless = new Set();
+    this.harmless.forEach(function (rule) {
+      matches(rule, list).forEach(function (at) { at.forEach(function (i) { harmless.add(i); }); });
+    });
+    var counts = {}, evidence = [], seen = new Set();
+    this.rules.forEach(function (rule) {
+      matches(rule, list).forEach(function (at) {
+        if (at.some(function (i) { return harmless.has(i); })) return;
+        counts[rule.kind] = (counts[rule.kind] || 0) + 1;
+        var said = list.slice(at[0], at[at.length - 1] + 1).map(function (w) { return w.raw; }).join(" ");
+        if (!seen.has(said)) { seen.add(said); evidence.push({ kind: rule.kind, words: said }); }
+      });
+    });
+    var order = this.kinds;
+    var kinds = Object.keys(counts).sort(function (a, b) {
+      return counts[b] - counts[a] || order.indexOf(a) - order.indexOf(b);
+    });
+    return { kinds: kinds, evidence: evidence, harmless: harmless };
+  };
+
+  /* What the meaning says: the closest risk statement over any sentence, when it is clearly
+     closer than every everyday statement; words inside harmless phrases are not read. */
+  Recogniser.prototype.byMeaning = function (list, harmless) {
+    if (!this.examples) return null;
+    var sentences = [], current = [], last = -1;
+    list.forEach(function (word, i) {
+      if (word.sentence !== last && current.length >= TUNING.shortSentence) {
+        sentences.push(current);
+        current = [];
+      }
+      last = word.sentence;
+      if (!harmless.has(i)) current.push(word.folded);
+    });
+    if (current.length) sentences.push(current);
+    var best = null;
+    for (var s = 0; s < sentences.length; s++) {
+      var self = this, sentence = [];
+      modelWords(sentences[s].join(" ")).forEach(function (word) {
+        var sims = self.similaritiesOf(word);
+        if (sims) sentence.push(sims);
+      });
+      if (!sentence.length) continue;
+      var risky = new Closest(TUNING.neighbours), everyday = new Closest(TUNING.neighbours);
+      for (var e = 0; e < this.examples.length; e++) {
+        var example = this.examples[e];
+        (example.kind === "everyday" ? everyday : risky).add(closeness(example, sentence), example);
+      }
+      var riskScore = risky.mean(), margin = riskScore - everyday.mean();
+      var closest = risky.examples[0];
+      if (closest && risky.scores[0] >= TUNING.meaningFloor && margin >= TUNING.meaningMargin &&
+          (!best || margin > best.margin)) {
+        best = { kind: closest.kind, text: closest.text, score: riskScore, margin: margin };
+      }
+    }
+    return best;
+  };
+
+  /*
+   * The risk a report speaks of, or null: {kinds (strongest first), by ("words" or "meaning"),
+   * evidence (the words that raised it), statement (the risk statement it is closest to),
+   * joke (said as a joke: still worth a question)}.
+   */
+  Recogniser.prototype.recognise = function (text) {
+    var list = words(text);
+    if (!list.length) return null;
+    var said = this.byWords(list);
+    var meaning = this.byMeaning(list, said.harmless);
+    if (!said.kinds.length && !meaning) return null;
+    var kinds = said.kinds.slice();
+    if (meaning && kinds.indexOf(meaning.kind) < 0) kinds.push(meaning.kind);
+    var joke = this.jokes.some(function (rule) { return matches(rule, list).length > 0; });
+    return { kinds: kinds, by: said.kinds.length ? "words" : "meaning",
+             evidence: said.evidence, statement: meaning ? meaning.text : null, joke: joke };
+  };
+
+  var api = { Recogniser: Recogniser, compile: compile, words: words, TUNING: TUNING };
+  root.CardkbRisk = api;
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+})(typeof window !== "undefined" ? window : globalThis);

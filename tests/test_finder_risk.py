@@ -1,0 +1,159 @@
+"""The finder's risk step, from the build's side: its data (hooks/cardkb/finder_risk.yml) reaches
+find/index.js whole and well formed, each safety pattern says which kinds of risk it covers and
+the first steps of its note, and the risk set (tests/search/risk.yml) never leaks into the rules.
+
+The step itself runs in the browser and is tested in Node (tests/finder/risk.test.js).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cardkb.config import Settings
+from cardkb.finder import STOP_WORDS, finder_data, risk_data, risk_kinds
+from cardkb.model import KnowledgeBase
+from cardkb.project import check_project
+from cardkb.urls import UrlLayout
+
+from .conftest import BASE_FILES, REPO, write_files
+
+RISK_SET = REPO / "tests" / "search" / "risk.yml"
+#: a slot of a phrase: choices of words (``*`` for a prefix), or a gap of up to N words
+_SLOT = r"(~\d+|[a-z]+\*?(\|[a-z]+\*?)*)"
+_PHRASE = re.compile(rf"{_SLOT}( {_SLOT})*")
+
+
+def _first(kb: KnowledgeBase) -> dict[str, Any]:
+    script = finder_data(kb, UrlLayout()).first
+    data: dict[str, Any] = json.loads(script.removeprefix("window.cardkbFinder=").rstrip(";\n"))
+    return data
+
+
+def _patterns(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    names = data["fields"]["pattern"]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in data["patterns"]}
+
+
+def test_the_kinds_are_the_contract_s_tags() -> None:
+    assert risk_kinds() == ["suicide", "self-harm", "harm-to-others", "abuse"]
+
+
+def test_every_phrase_is_written_as_the_browser_reads_it() -> None:
+    data = risk_data()
+    rules = [p for kind in data["rules"].values() for p in kind]
+    phrases = rules + data["harmless"] + data["jokes"]
+    assert len(phrases) >= 60
+    for phrase in phrases:
+        assert _PHRASE.fullmatch(phrase), phrase  # lower case, no apostrophes, no stray spaces
+        slots = phrase.split(" ")
+        assert not slots[0].startswith("~") and not slots[-1].startswith("~"), phrase
+    for kind in [*risk_kinds(), "everyday"]:
+        assert len(data["meaning"][kind]) >= 8, kind
+
+
+def test_the_finder_data_carries_the_risk_step_whole() -> None:
+    data = _first(KnowledgeBase())
+    assert data["format"] == 3
+    assert data["risk"] == json.loads(json.dumps(risk_data()))
+    assert "riskPhrases" not in data
+
+
+SAFETY_WITH_STEPS = """\
+safety: |
+  1. Act now under your emergency procedure if the client has a plan, the means
+     or has acted on it: **do not** leave them alone.
+  2. Otherwise ask directly today, see [[ask-directly]].
+  3. Consult your supervisor the same day.
+  4. A fourth step the notice leaves out.
+
+  Prose after the list: what the pattern [[stuck]] has to do with it.
+tags: [safety, self-harm, abuse, hopelessness]
+"""
+
+
+def _project(tmp_path: Path, risk_safety: str, stuck_tags: str = "") -> KnowledgeBase:
+    files = dict(BASE_FILES)
+    risk = files["cards/risk/pattern.yml"]
+    files["cards/risk/pattern.yml"] = risk[:risk.index("safety: |")] + risk_safety
+    if stuck_tags:
+        files["cards/stuck/pattern.yml"] = files["cards/stuck/pattern.yml"].replace(
+            "tags: [stuckness]", f"tags: [{stuck_tags}]")
+    write_files(tmp_path, files)
+    checked = check_project(tmp_path, Settings(), "content")
+    assert checked.ok, [str(p) for p in checked.problems]
+    return checked.knowledge_base
+
+
+def test_a_safety_pattern_s_kinds_steps_and_first_card(tmp_path: Path) -> None:
+    data = _first(_project(tmp_path, SAFETY_WITH_STEPS))
+    risk = _patterns(data)["risk"]
+    assert risk["isSafety"] == 1
+    assert risk["kinds"] == ["self-harm", "abuse"]  # the kinds among its tags, in their order
+    assert risk["steps"] == [
+        "Act now under your emergency procedure if the client has a plan, the means or has "
+        "acted on it: do not leave them alone.",
+        "Otherwise ask directly today, see Ask directly about hopelessness.",
+        "Consult your supervisor the same day.",
+    ]
+    cards = [row[0] for row in data["cards"]]
+    assert cards[risk["safetyCard"]] == "ask-directly"
+    stuck = _patterns(data)["stuck"]
+    assert (stuck["isSafety"], stuck["kinds"], stuck["steps"]) == (0, [], [])
+    assert stuck["safetyCard"] == -1
+
+
+def test_a_note_without_a_list_gives_its_first_sentence_after_a_bold_label(
+        tmp_path: Path) -> None:
+    note = ('safety: |\n  **This is a safety pattern.** Assess risk under your protocol today. '
+            'Then consult.\ntags: [safety]\n')
+    patterns = _patterns(_first(_project(tmp_path, note, stuck_tags="suicide")))
+    risk = patterns["risk"]
+    assert risk["steps"] == ["Assess risk under your protocol today."]
+    assert risk["safety"] == "Assess risk under your protocol today.", "the result's label too"
+    assert patterns["stuck"]["kinds"] == [], "a kind's tag makes no safety pattern of a pattern"
+    assert risk["kinds"] == []  # no kind's tag: the finder falls back to it for every kind
+    assert risk["safetyCard"] == -1
+
+
+# -- the risk set stays out of the rules and the meaning statements -----------------------------
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("'", "").replace("’", ""))
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _words(text) if w not in STOP_WORDS}
+
+
+def _runs(words: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_no_report_of_the_sets_nor_a_near_copy_is_in_the_rules_or_statements() -> None:
+    reports = [str(r["q"]) for r in yaml.safe_load(RISK_SET.read_text("utf-8"))["reports"]]
+    assert len(reports) >= 120
+    queries = REPO / "tests" / "search" / "queries.yml"  # the quality set, likewise
+    reports += [str(q["q"]) for q in yaml.safe_load(queries.read_text("utf-8"))["queries"]]
+    data = risk_data()
+    statements = [s for kind in data["meaning"].values() for s in kind]
+    rules = [p for kind in data["rules"].values() for p in kind] + data["harmless"]
+    source = " ".join(_words((REPO / "hooks" / "cardkb" / "finder_risk.yml").read_text("utf-8")))
+    for report in reports:
+        words = _words(report)
+        assert " ".join(words) not in source, report
+        content = _content(report)
+        for statement in statements:
+            other = _content(statement)
+            overlap = len(content & other) / len(content | other)
+            assert overlap < 0.5, (report, statement)
+            assert not _runs(words, 5) & _runs(_words(statement), 5), (report, statement)
+        for rule in rules:  # a rule as long as a sentence would be a sentence in disguise
+            assert len(rule.split(" ")) <= 8, rule
