@@ -296,3 +296,26 @@ test("the page's way: the statements read a chunk at a time, the meaning off unt
   assert.deepEqual(chunked.recognise(report), whole.recognise(report));
   assert.equal(whole.recognise(report).by, "meaning");
 });
+
+// -- the second held-out set (tests/search/risk-held2.yml), written before round two's changes --
+
+const HELD2 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
+                         "open('tests/search/risk-held2.yml'))['reports']))");
+const ROUND1_RULES = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
+                                "open('tests/search/risk-rules-round1.yml'))['rules']))");
+
+test("the second held-out set is what the issue asks, and a third of it escapes round one's rules", () => {
+  const risk = HELD2.filter((x) => x.kind !== "everyday");
+  const everyday = HELD2.filter((x) => x.kind === "everyday");
+  assert.ok(risk.length >= 60 && everyday.length >= 60, `${risk.length} risk, ${everyday.length} everyday`);
+  for (const kind of ["suicide", "self-harm", "harm-to-others", "abuse"]) {
+    assert.ok(risk.filter((x) => x.kind === kind).length >= 5, kind);
+  }
+  for (const x of everyday) assert.ok(["idiom", "grief", "pattern", "loose"].includes(x.about), x.q);
+  assert.ok(everyday.filter((x) => x.about !== "loose").length >= everyday.length / 2);
+  // "none of the words the rules look for": no phrase of the rules as they were when the set was
+  // written matches it, with no harmless phrase to excuse a match
+  const round1 = new Risk.Recogniser({ rules: ROUND1_RULES });
+  const free = risk.filter((x) => round1.recognise(x.q) === null);
+  assert.ok(free.length >= risk.length / 3, `${free.length} of ${risk.length} hold none of the rules' phrases`);
+});
