@@ -48,7 +48,9 @@ def test_the_kinds_are_the_contract_s_tags() -> None:
 def test_every_phrase_is_written_as_the_browser_reads_it() -> None:
     data = risk_data()
     rules = [p for kind in data["rules"].values() for p in kind]
-    phrases = rules + data["harmless"] + data["jokes"]
+    cues = [p for kind in data["cues"].values() for p in kind]
+    assert set(data["cues"]) <= set(risk_kinds())
+    phrases = rules + cues + data["harmless"] + data["jokes"]
     assert len(phrases) >= 60
     for phrase in phrases:
         assert _PHRASE.fullmatch(phrase), phrase  # lower case, no apostrophes, no stray spaces
@@ -149,7 +151,8 @@ def test_no_report_of_the_sets_nor_a_near_copy_is_in_the_rules_or_statements() -
     reports += [str(q["q"]) for q in yaml.safe_load(queries.read_text("utf-8"))["queries"]]
     data = risk_data()
     statements = [s for kind in data["meaning"].values() for s in kind]
-    rules = [p for kind in data["rules"].values() for p in kind] + data["harmless"]
+    rules = [p for section in ("rules", "cues") for kind in data[section].values() for p in kind]
+    rules += data["harmless"]
     source = " ".join(_words((REPO / "hooks" / "cardkb" / "finder_risk.yml").read_text("utf-8")))
     for report in reports:
         words = _words(report)

@@ -454,6 +454,11 @@
       // but does not stand first, where it would say "risk" louder than the risk step did.
       var firstOther = results.findIndex(function (r) { return !r.pattern.isSafety; });
       if (firstOther > 0) results = [results[firstOther]].concat(results.filter(function (r, i) { return i !== firstOther; }));
+      else if (firstOther < 0) {
+        // only safety patterns fit: the best other pattern, however weak, goes first
+        var other = ranked.find(function (r) { return !r.pattern.isSafety; });
+        if (other) results = [other].concat(results).slice(0, limit || 8);
+      }
     }
     if (risk) {
       // Risk recognised: the safety pattern that covers its kind is first, whatever the scores.
@@ -472,20 +477,25 @@
   };
 
   /*
-   * The safety pattern (tag `safety`) for recognised kinds of risk, strongest kind first: the one
-   * whose tags cover the kind and that fits the query best; when none covers any of the kinds,
-   * the safety pattern that fits best. Which kinds a pattern covers is data (its tags).
+   * The safety pattern (tag `safety`) for recognised kinds of risk, strongest kind first: of those
+   * whose tags cover the kind, the one that covers most of the other kinds heard too (a report of
+   * self-poisoning "without wanting to die" is self-harm and suicide both), then the one that fits
+   * the query best; when none covers any of the kinds, the safety pattern that fits best. Which
+   * kinds a pattern covers is data (its tags).
    */
   Ranking.prototype.safetyFor = function (kinds, scoreOf) {
-    var safe = [];
-    this.patterns.forEach(function (p, i) { if (p.isSafety) safe.push(i); });
+    var safe = [], patterns = this.patterns;
+    patterns.forEach(function (p, i) { if (p.isSafety) safe.push(i); });
+    var covers = function (i) {
+      return kinds.filter(function (kind) { return (patterns[i].kinds || []).indexOf(kind) >= 0; }).length;
+    };
     for (var k = 0; k <= kinds.length; k++) {
       var kind = kinds[k];
       var covering = k < kinds.length ? safe.filter(function (i) {
-        return (this.patterns[i].kinds || []).indexOf(kind) >= 0;
-      }, this) : safe;
+        return (patterns[i].kinds || []).indexOf(kind) >= 0;
+      }) : safe;
       if (!covering.length) continue;
-      covering.sort(function (a, b) { return scoreOf(b) - scoreOf(a) || a - b; });
+      covering.sort(function (a, b) { return covers(b) - covers(a) || scoreOf(b) - scoreOf(a) || a - b; });
       var index = covering[0];
       return { pattern: this.patterns[index], index: index, score: scoreOf(index),
                lexical: false, risk: true };

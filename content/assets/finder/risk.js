@@ -23,11 +23,16 @@
     /* The closest risk statement must be at least this close (cosine)... */
     meaningFloor: 0.4,
     /* ...and this much closer than the closest everyday statement. */
-    meaningMargin: 0.035,
+    meaningMargin: 0.05,
     /* How many of the closest statements of each side are averaged. */
     neighbours: 3,
     /* Sentences shorter than this many words are read together with the next one. */
     shortSentence: 3,
+    /* Cues (weak words, such as "wrote a will") of one kind raise it when this many different
+       ones are heard... */
+    cuesAlone: 2,
+    /* ...or one is heard and the meaning leans to risk by at least this margin. */
+    cueMeaningMargin: 0,
   };
 
   /* A word as rules compare it: lower case, "'s" dropped, no apostrophes. */
@@ -121,6 +126,16 @@
         var rule = compile(phrase);
         rule.kind = kind;
         self.rules.push(rule);
+      });
+    });
+    var cues = data.cues || {};
+    this.cues = [];
+    Object.keys(cues).forEach(function (kind) {
+      if (self.kinds.indexOf(kind) < 0) self.kinds.push(kind);
+      cues[kind].forEach(function (phrase) {
+        var cue = compile(phrase);
+        cue.kind = kind;
+        self.cues.push(cue);
       });
     });
     this.harmless = (data.harmless || []).map(compile);
@@ -270,11 +285,32 @@
         if (!seen.has(said)) { seen.add(said); evidence.push({ kind: rule.kind, words: said }); }
       });
     });
+    // cues: weak words, each one alone too common in everyday reports; different ones together
+    // (a will written and a debt paid off and accounts closed) say what one cannot
+    var cues = {}, cueEvidence = {};
+    this.cues.forEach(function (cue) {
+      matches(cue, list).forEach(function (at) {
+        if (at.some(function (i) { return harmless.has(i); })) return;
+        var said = list.slice(at[0], at[at.length - 1] + 1).map(function (w) { return w.raw; }).join(" ");
+        var heard = cues[cue.kind] || (cues[cue.kind] = []);
+        if (heard.indexOf(cue.text) < 0) {
+          heard.push(cue.text);
+          (cueEvidence[cue.kind] || (cueEvidence[cue.kind] = [])).push({ kind: cue.kind, words: said });
+        }
+      });
+    });
+    Object.keys(cues).forEach(function (kind) {
+      if (cues[kind].length < TUNING.cuesAlone) return;
+      counts[kind] = (counts[kind] || 0) + cues[kind].length / TUNING.cuesAlone;
+      cueEvidence[kind].forEach(function (e) {
+        if (!seen.has(e.words)) { seen.add(e.words); evidence.push(e); }
+      });
+    });
     var order = this.kinds;
     var kinds = Object.keys(counts).sort(function (a, b) {
       return counts[b] - counts[a] || order.indexOf(a) - order.indexOf(b);
     });
-    return { kinds: kinds, evidence: evidence, harmless: harmless };
+    return { kinds: kinds, evidence: evidence, harmless: harmless, cues: cueEvidence };
   };
 
   /* What the meaning says: the closest risk statement over any sentence, when it is clearly
@@ -306,8 +342,7 @@
       }
       var riskScore = risky.mean(), margin = riskScore - everyday.mean();
       var closest = risky.examples[0];
-      if (closest && risky.scores[0] >= TUNING.meaningFloor && margin >= TUNING.meaningMargin &&
-          (!best || margin > best.margin)) {
+      if (closest && risky.scores[0] >= TUNING.meaningFloor && (!best || margin > best.margin)) {
         best = { kind: closest.kind, text: closest.text, score: riskScore, margin: margin };
       }
     }
@@ -323,13 +358,23 @@
     var list = words(text);
     if (!list.length) return null;
     var said = this.byWords(list);
-    var meaning = this.byMeaning(list, said.harmless);
-    if (!said.kinds.length && !meaning) return null;
-    var kinds = said.kinds.slice();
+    var lean = this.byMeaning(list, said.harmless);  // the closest risk statement, however close
+    var meaning = lean && lean.margin >= TUNING.meaningMargin ? lean : null;
+    var kinds = said.kinds.slice(), evidence = said.evidence.slice();
+    // one cue alone, and the meaning leaning to risk: the two weak signals together
+    if (lean && lean.margin >= TUNING.cueMeaningMargin) {
+      Object.keys(said.cues).forEach(function (kind) {
+        if (kinds.indexOf(kind) >= 0) return;
+        kinds.push(kind);
+        said.cues[kind].forEach(function (e) { evidence.push(e); });
+        if (!meaning) meaning = lean;
+      });
+    }
+    if (!kinds.length && !meaning) return null;
     if (meaning && kinds.indexOf(meaning.kind) < 0) kinds.push(meaning.kind);
     var joke = this.jokes.some(function (rule) { return matches(rule, list).length > 0; });
-    return { kinds: kinds, by: said.kinds.length ? "words" : "meaning",
-             evidence: said.evidence, statement: meaning ? meaning.text : null, joke: joke };
+    return { kinds: kinds, by: evidence.length ? "words" : "meaning",
+             evidence: evidence, statement: meaning ? meaning.text : null, joke: joke };
   };
 
   var api = { Recogniser: Recogniser, compile: compile, words: words, TUNING: TUNING };
