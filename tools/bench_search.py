@@ -6,12 +6,14 @@ and with Material's ``search`` plugin switched back on, serves both on loopback,
 of ``tests/search/queries.yml`` through each in headless Chromium, and prints top-1, top-3 and
 MRR for both. It is a report, not a test: it exits 0 whatever the figures.
 
-"Risk first" (README): the same run also asks the finder, and the finder as it was before its
-risk step (its files at :data:`OLD_RECOGNISER`, built beside it from the same cards), every report
-of ``tests/search/risk.yml``, and prints for each half of that set how often the right safety
-pattern comes first, how often the notice shows for a risk report, and how often an everyday
-report raises a false alarm (the notice, or a safety pattern first); the old finder is asked the
-72 queries too, so the table shows them before and after.
+"Risk first" (README): the same run also asks the finder, and the finder as it was at the end of
+the risk step's first round (the whole project at :data:`OLD_RECOGNISER` but the cards, built
+beside it from the same cards), every report of ``tests/search/risk.yml`` (halves ``tune`` and
+``held``) and of ``tests/search/risk-held2.yml`` (the second held-out set, ``held2``), and prints
+for each half how often the right safety pattern comes first, how often the notice shows for a
+risk report, and how often an everyday report raises a false alarm (the notice, or a safety
+pattern first); the old finder is asked the 72 queries too, so the table shows them before and
+after.
 
     make bench-search
     .venv/bin/python tools/bench_search.py --keep /tmp/bs    # keep the two builds
@@ -43,13 +45,17 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "tests" / "search" / "queries.yml"
 RISK_SET = REPO / "tests" / "search" / "risk.yml"
-#: main before the risk step (issue 19): its finder's script, data and page are "the old recogniser"
-OLD_RECOGNISER = "e3b79c77e29ab6962dd2b0c2880f58a6c8d4446c"
-OLD_FILES = ("content/assets/cardkb-finder.js", "hooks/cardkb/finder.py",
-             "hooks/cardkb/finder_risk_phrases.txt", "hooks/cardkb/templates/find.md.j2")
-#: the notice of risk on find/: the contract's mark now, the safety notice's id before
+#: the second held-out set, written before the risk step's second round, every report ``held2``
+RISK_HELD2 = REPO / "tests" / "search" / "risk-held2.yml"
+#: main at the end of the risk step's first round (issue 19): "the old recogniser". Its whole
+#: project but the cards is built (its finder with the hooks, page and model loading it had)
+OLD_RECOGNISER = "4c5036e11360f366d6a03ab4a9f2dd64766d95bf"
+#: the halves of the risk sets, in the table's order
+HALVES = (("tune", "tuning"), ("held", "first held-out, tuned on in round two"),
+          ("held2", "second held-out"))
+#: the notice of risk on find/: the contract's mark
 NOTICE = "[data-cardkb-risk]"
-OLD_NOTICE = "#cardkb-find-safety"
+OLD_NOTICE = NOTICE
 SAFETY_TAG = "safety"
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 sys.path.insert(0, str(REPO / "tools"))
@@ -171,16 +177,20 @@ def fell(before: Sequence[Answer], after: Sequence[Answer]) -> list[tuple[Answer
 class Report:
     text: str
     kind: str  # suicide, self-harm, harm-to-others, abuse, or everyday
-    split: str  # tune or held
+    split: str  # tune, held or held2
 
     @property
     def risk(self) -> bool:
         return self.kind != "everyday"
 
 
-def load_risk_set(path: Path = RISK_SET) -> list[Report]:
+def load_risk_set(path: Path = RISK_SET, held2: Path | None = RISK_HELD2) -> list[Report]:
     data = yaml.safe_load(path.read_text("utf-8"))
-    return [Report(str(r["q"]), str(r["kind"]), str(r["split"])) for r in data["reports"]]
+    reports = [Report(str(r["q"]), str(r["kind"]), str(r["split"])) for r in data["reports"]]
+    if held2 is not None:
+        more = yaml.safe_load(held2.read_text("utf-8"))["reports"]
+        reports += [Report(str(r["q"]), str(r["kind"]), "held2") for r in more]
+    return reports
 
 
 @dataclass(frozen=True)
@@ -227,7 +237,9 @@ def risk_table(new: Sequence[RiskAnswer], old: Sequence[RiskAnswer],
                safety: dict[str, set[str]], old_safety: dict[str, set[str]]) -> list[str]:
     rows = ["| half | recogniser | right safety pattern first | notice on risk | false alarms |",
             "|---|---|---:|---:|---:|"]
-    for split, name in (("tune", "tuning"), ("held", "held-out")):
+    for split, name in HALVES:
+        if not any(a.report.split == split for a in new):
+            continue
         for who, answers, tags in (("old", old, old_safety), ("new", new, safety)):
             s = RiskScores.of([a for a in answers if a.report.split == split], tags)
             rows.append(f"| {name} ({s.risk} risk, {s.everyday} everyday) | {who} | "
@@ -255,22 +267,27 @@ def write_project(target: Path, material_search: bool, old_finder: bool = False)
     """The repository's site project at ``target``, with Material's ``search`` plugin added to a
     copy of mkdocs.yml when ``material_search``. The cards and pages are copied (a build refuses
     folders that lead outside the project); the hooks and theme overrides are linked. With
-    ``old_finder`` the hooks are copied too, and the finder's files put back as they were at
-    :data:`OLD_RECOGNISER` (``build`` then imports cardkb from that copy)."""
+    ``old_finder`` the project is as it was at :data:`OLD_RECOGNISER` (hooks, pages, overrides
+    and mkdocs.yml from ``git archive``; ``build`` then imports cardkb from that copy) but for
+    the cards, which are today's."""
     target.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", ".*")
-    for name in ("cards", "content"):
-        shutil.copytree(REPO / name, target / name, ignore=ignore)
+    source = REPO
     if old_finder:
-        shutil.copytree(REPO / "hooks", target / "hooks", ignore=ignore, symlinks=True)
-        for path in OLD_FILES:
-            old = subprocess.run(["git", "show", f"{OLD_RECOGNISER}:{path}"], cwd=REPO,
-                                 capture_output=True, check=True).stdout
-            (target / path).write_bytes(old)
+        source = target.parent / f"{target.name}-tree"
+        source.mkdir()
+        archive = subprocess.run(["git", "archive", OLD_RECOGNISER, "hooks", "content",
+                                  "overrides", "mkdocs.yml"], cwd=REPO, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+        shutil.copytree(source / "hooks", target / "hooks", symlinks=True)
+        shutil.copytree(source / "overrides", target / "overrides", symlinks=True)
     else:
         (target / "hooks").symlink_to(REPO / "hooks")
-    (target / "overrides").symlink_to(REPO / "overrides")
-    config = yaml.load((REPO / "mkdocs.yml").read_text("utf-8"), Loader=_Loader)
+        (target / "overrides").symlink_to(REPO / "overrides")
+    shutil.copytree(REPO / "cards", target / "cards", ignore=ignore)
+    shutil.copytree(source / "content", target / "content", ignore=ignore)
+    config = yaml.load((source / "mkdocs.yml").read_text("utf-8"), Loader=_Loader)
     if material_search:
         config["plugins"] = ["search", *config.get("plugins", [])]
     config["site_dir"] = "site"
@@ -410,8 +427,9 @@ def load() -> str:
 def risk_report(result: Run, finder_site: Site, old_site: Site,
                 reports: list[Report]) -> Iterator[str]:
     yield f"{sum(r.risk for r in reports)} risk reports and "
-    yield f"{sum(not r.risk for r in reports)} everyday ones from {RISK_SET.relative_to(REPO)}; "
-    yield f"old = the finder at {OLD_RECOGNISER[:7]}, before its risk step\n\n"
+    yield f"{sum(not r.risk for r in reports)} everyday ones from {RISK_SET.relative_to(REPO)} "
+    yield f"and {RISK_HELD2.relative_to(REPO)}; "
+    yield f"old = the finder at {OLD_RECOGNISER[:7]}, the risk step's first round\n\n"
     yield "\n".join(risk_table(result.risk, result.old_risk, finder_site.safety,
                                old_site.safety)) + "\n\n"
     old = Scores.of([a.rank for a in result.old_finder])
