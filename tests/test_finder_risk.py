@@ -165,3 +165,23 @@ def test_no_report_of_the_sets_nor_a_near_copy_is_in_the_rules_or_statements() -
             assert not _runs(words, 5) & _runs(_words(statement), 5), (report, statement)
         for rule in rules:  # a rule as long as a sentence would be a sentence in disguise
             assert len(rule.split(" ")) <= 8, rule
+
+
+def test_the_statements_words_are_read_at_build_time(tmp_path: Path) -> None:
+    """find/vectors.js carries the risk step's statements as words' rows and the words' vectors,
+    so the browser needs the model only for the report's own words."""
+    from cardkb.finder import MeaningModel, risk_statements, risk_vectors
+
+    kb = _project(tmp_path, SAFETY_WITH_STEPS)
+    data = risk_vectors(kb, MeaningModel.shipped())
+    assert data["kinds"] == [*risk_kinds(), "everyday"]
+    statements = risk_statements(kb)
+    assert len(data["examples"]) == len(statements)  # every statement has a word the model reads
+    for (kind, text), (kind_index, shown, rows) in zip(statements, data["examples"], strict=True):
+        assert data["kinds"][kind_index] == kind
+        assert shown == ("" if kind == "everyday" else text)  # only risk statements are quoted
+        assert rows and all(0 <= row < data["rows"] for row in rows)
+    everyday = {text for kind, text in statements if kind == "everyday"}
+    assert {s.text for s in kb.patterns["stuck"].signs} <= everyday
+    assert not {s.text for s in kb.patterns["risk"].signs} & everyday, "a safety pattern's signs"
+    assert len(data["vectors"]) * 3 // 4 >= data["rows"] * data["dims"] // 2

@@ -288,16 +288,30 @@
       cards: decodeInt8(rawVectors.cards, rawVectors.scale),
       dims: rawVectors.dims,
     };
-    if (this.risk) this.risk.useModel(this.vectorOf(), this.everydayStatements());
+    if (this.risk && rawVectors.risk) this.useRiskVectors(rawVectors.risk);
+    else if (this.risk) this.risk.useModel(this.vectorOf(), this.everydayStatements());
   };
 
-  /* The same, with the risk step's statements read between the browser's other work (a promise):
-     the page's way, so that typing stays quick on a large knowledge base. */
+  /* The risk step's statements as the build read them (find/vectors.js, `risk`): their words'
+     vectors come with the data, so only the report's own words need the model. */
+  Ranking.prototype.useRiskVectors = function (data) {
+    var vectors = decodeNibbles(data.vectors, data.rows, data.scales), dims = data.scales.length;
+    var rows = [];
+    for (var i = 0; i < data.rows; i++) rows.push(unit(vectors.subarray(i * dims, (i + 1) * dims)));
+    this.risk.useStatements(data.kinds, data.examples, rows, this.vectorOf());
+  };
+
+  /* The same; without the build's statements (an older find/vectors.js), the risk step reads
+     them between the browser's other work (a promise), so that typing stays quick. */
   Ranking.prototype.useModelAsync = function (rawModel, rawVectors) {
     var risk = this.risk;
     this.risk = null;
     this.useModel(rawModel, rawVectors);
     this.risk = risk;
+    if (risk && rawVectors.risk) {
+      this.useRiskVectors(rawVectors.risk);
+      return Promise.resolve();
+    }
     return risk ? risk.useModelAsync(this.vectorOf(), this.everydayStatements()) : Promise.resolve();
   };
 

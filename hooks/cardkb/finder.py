@@ -305,7 +305,58 @@ def finder_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
 
     return _script("cardkbFinderVectors", {
         "dims": model.dims, "scale": scale, "phrases": encoded(phrases), "owners": owners,
-        "cards": encoded(card_vectors)})
+        "cards": encoded(card_vectors), "risk": risk_vectors(kb, model)})
+
+
+_STATEMENT_WORD = re.compile(r"[^\W_]+")
+
+
+def risk_statements(kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """What the risk step compares a report with, as (kind, text): the statements of
+    ``finder_risk.yml`` (each kind, then ``everyday``), then, as everyday, the signs and heard-as
+    phrases of every pattern that is not a safety pattern, in the finder's order."""
+    statements = [(kind, text) for kind, texts in risk_data()["meaning"].items() for text in texts]
+    patterns, _ = searched(kb)
+    for pattern in patterns:
+        if SAFETY_TAG not in pattern.tags:
+            statements += [("everyday", text)
+                           for text in [*(s.text for s in pattern.signs), *pattern.heard_as]]
+    return statements
+
+
+def risk_vectors(kb: KnowledgeBase, model: MeaningModel) -> dict[str, Any]:
+    """The risk step's statements, read at build time (``assets/finder/risk.js`` compares a
+    report's words with their words): each statement as its kind, its text (risk statements only:
+    the notice may quote one) and its words' rows in ``vectors``, one unit vector per distinct word
+    the model reads, so the browser needs only the vectors of the report's own words."""
+    import numpy as np
+
+    kinds = [*risk_kinds(), "everyday"]
+    rows: dict[str, int] = {}
+    vectors: list[Any] = []
+    examples: list[list[Any]] = []
+    for kind, text in risk_statements(kb):
+        words: list[int] = []
+        for word in _STATEMENT_WORD.findall(text.lower()):
+            if word not in rows:
+                vector = model.text_vector(word)
+                rows[word] = len(vectors) if np.any(vector) else -1
+                if rows[word] >= 0:
+                    vectors.append(vector)
+            if rows[word] >= 0 and rows[word] not in words:
+                words.append(rows[word])
+        if words:
+            examples.append([kinds.index(kind), "" if kind == "everyday" else text, words])
+    array = np.array(vectors, dtype=np.float32).reshape(-1, model.dims)
+    # four bits a number, a scale per dimension, as the model itself is shipped: half the bytes
+    scales = np.maximum(np.abs(array).max(axis=0) if len(array) else np.ones(model.dims), 1e-6) / 7
+    levels = (np.clip(np.round(array / scales), -8, 7) + 8).astype(np.uint8).reshape(-1)
+    if len(levels) % 2:
+        levels = np.append(levels, np.uint8(8))
+    packed = (levels[0::2] << 4) | levels[1::2]
+    return {"dims": model.dims, "scales": [round(float(x), 6) for x in scales], "kinds": kinds,
+            "examples": examples, "rows": len(vectors),
+            "vectors": base64.b64encode(packed.astype(np.uint8).tobytes()).decode("ascii")}
 
 
 def model_script(model: MeaningModel) -> str:

@@ -292,6 +292,22 @@ test("no risk heard and only safety patterns fit: the best other pattern still g
   assert.equal(ranked.results[0].pattern.isSafety, 0, ranked.results.map((r) => r.pattern.id).join());
 });
 
+test("the build reads the statements as the browser would, so only the report's words need the model", async () => {
+  const data = starterData();
+  const built = new R.Ranking(data.cardkbFinder, MiniSearch);
+  built.useModel(shipped().raw, data.cardkbFinderVectors);
+  const read = new R.Ranking(data.cardkbFinder, MiniSearch);
+  const vectors = Object.assign({}, data.cardkbFinderVectors);
+  delete vectors.risk;  // an older find/vectors.js: the browser reads the statements itself
+  read.useModel(shipped().raw, vectors);
+  const listed = (r) => JSON.stringify(r.risk.examples.map((e) => [e.kind, e.kind === "everyday" ? "" : e.text, e.words]));
+  assert.equal(listed(built), listed(read));
+  for (const x of SET.filter((r) => r.split === "tune")) {
+    const a = built.risk.recognise(x.q), b = read.risk.recognise(x.q);
+    assert.deepEqual(a && a.kinds, b && b.kinds, x.q);
+  }
+});
+
 test("the risk set, tuning half: at the issue's targets", async () => {
   const s = score((await starterRanking()).ranking, SET.filter((x) => x.split === "tune"));
   assert.ok(s.risk >= 30 && s.everyday >= 30, JSON.stringify(s));

@@ -173,6 +173,16 @@
     });
   };
 
+  /* The statements as the build read them (hooks/cardkb/finder.py risk_vectors): `examples` are
+     [kind's index in `kinds`, text, rows of `vectors`], `vectors` a unit vector a word; the
+     report's words are read with `vectorOf`. */
+  Recogniser.prototype.useStatements = function (kinds, examples, vectors, vectorOf) {
+    this.examples = examples.map(function (e) { return { kind: kinds[e[0]], text: e[1], words: e[2] }; });
+    this.exampleVectors = vectors;
+    this.vectorOf = vectorOf;
+    this.similarities = new Map();
+  };
+
   /* Reading the statements, as steps: next() reads one chunk, and false once all are read. */
   Recogniser.prototype.modelSteps = function (vectorOf, everyday, chunk) {
     var self = this, vocabulary = new Map(), vectors = [], examples = [], pending = [];
