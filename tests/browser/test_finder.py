@@ -271,7 +271,10 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 #: a report whose words carry the risk, one only the meaning step hears, and an idiom
 RISK_BY_WORDS = "my supervisee says her client wants to kill herself"
-RISK_BY_MEANING = "she researched lethal doses of her tablets"
+#: heard by the meaning step alone (tests/finder/risk.test.js checks that no rule or cue hears it)
+RISK_BY_MEANING = "she looked into which of her tablets would be deadly"
+#: the safety pattern that covers suicide and self-harm: the one these reports of suicide fit best
+DISCLOSED_PATTERN = "disclosed-suicidal-thoughts-or-self-harm"
 EVERYDAY = "my client says the commute is killing her"
 
 
@@ -290,7 +293,8 @@ def _notice_above_the_first_result(page: Any, safety: str, links: list[str]) -> 
     first_box = page.locator(f"{RESULTS} [data-cardkb-result]").first.bounding_box()
     assert notice_box and first_box
     assert notice_box["y"] + notice_box["height"] <= first_box["y"], "the notice is not above"
-    assert notice.locator(f'a[href="../patterns/{SAFETY_PATTERN}/"]').count() == 1
+    pattern = safety.rstrip("/").rsplit("/", 1)[-1]
+    assert notice.locator(f'a[href="../patterns/{pattern}/"]').count() == 1
     return str(notice.inner_text())
 
 
@@ -299,7 +303,7 @@ def test_risk_shows_the_notice_above_the_first_result(web_url: str, screen: Watc
     meaning step's own hearing raises it by the time the page marks the ranking final; an
     idiom of killing raises none."""
     page = screen.page
-    safety = f"{web_url}patterns/{SAFETY_PATTERN}/"
+    safety = f"{web_url}patterns/{DISCLOSED_PATTERN}/"
     page.goto(_find(web_url, RISK_BY_WORDS))
     text = _notice_above_the_first_result(page, safety, finder_results(page, RISK_BY_WORDS))
     assert text.startswith("Check for risk of suicide now."), text
@@ -309,7 +313,8 @@ def test_risk_shows_the_notice_above_the_first_result(web_url: str, screen: Watc
     page.locator(BOX).fill(RISK_BY_MEANING)
     text = _notice_above_the_first_result(page, safety, finder_results(page, RISK_BY_MEANING))
     assert "The meaning raised it: close to" in text, text
-    assert page.locator(f"{RISK} q").all_inner_texts() == ["she looked up lethal doses"], text
+    assert page.locator(f"{RISK} q").all_inner_texts() == [
+        "she has been searching for which tablets are most dangerous"], text
     page.locator(BOX).fill(EVERYDAY)
     links = finder_results(page, EVERYDAY)
     assert links and links[0] != safety, links

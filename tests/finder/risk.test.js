@@ -351,7 +351,7 @@ test("the page's way: the statements read a chunk at a time, the meaning off unt
   await reading;
   assert.deepEqual(chunked.examples.map((e) => [e.kind, e.text, e.words]),
                    whole.examples.map((e) => [e.kind, e.text, e.words]));
-  const report = "she looked into which of her tablets would be deadly";
+  const report = "she looked into which of her tablets would be deadly";  // as tests/browser/test_finder.py
   assert.deepEqual(chunked.recognise(report), whole.recognise(report));
   assert.equal(whole.recognise(report).by, "meaning");
 });
