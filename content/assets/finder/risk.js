@@ -32,7 +32,7 @@
        ones are heard... */
     cuesAlone: 2,
     /* ...or one is heard and the meaning leans to risk by at least this margin. */
-    cueMeaningMargin: 0,
+    cueMeaningMargin: 0.02,
   };
 
   /* A word as rules compare it: lower case, "'s" dropped, no apostrophes. */
