@@ -233,6 +233,7 @@
         sims[i] = sum;
       }
     }
+    if (!vector) return null;  // not remembered: a model in shards may have its row later
     if (this.similarities.size >= CACHED_WORDS) this.similarities.clear();
     this.similarities.set(word, sims);
     return sims;
