@@ -6,10 +6,12 @@
  * hooks/cardkb/finder_risk.yml). Two parts, each explainable:
  *   - words: phrases on stems (methods and means, ways of saying "ending it", a burden, farewells,
  *     self-injury, past attempts, harm to and from others), minus what turns them harmless
- *     (idioms of dying, killing and cutting; a death that is someone else's);
+ *     (idioms of dying, killing and cutting; a death that is someone else's); and cues, weak
+ *     words (a will written, a pet given a new home) that raise a kind two together, or one with
+ *     the meaning leaning to risk;
  *   - meaning: once the finder's meaning model has loaded, each sentence of the report against
- *     short risk statements and everyday ones; the closest risk statement wins only when it is
- *     clearly closer than any everyday one.
+ *     short risk statements and everyday ones (their words' vectors read at build time); the
+ *     closest risk statements win only when they are clearly closer than the everyday ones.
  * It reads the whole text it is given (the finder gives it up to 2,000 characters).
  */
 (function (root) {
