@@ -374,8 +374,17 @@ def _template_environment() -> jinja2.Environment:
         # Markdown heading ids are written {#id}: keep Jinja's comments out of their way
         comment_start_string="<#", comment_end_string="#>")
     env.filters["md"] = lambda text: Markup(escape_markdown(text))
+    env.filters["steps_and_rest"] = steps_and_rest
     env.globals.update(seen_in_headings=SEEN_IN_HEADINGS, Status=Status)
     return env
+
+
+def steps_and_rest(note: Markup) -> tuple[Markup, Markup]:
+    """A safety note as HTML, split after the numbered steps it opens with (the contract of the
+    safety format): the steps stay in view, the explanation may fold away on a phone."""
+    text = str(note).lstrip()
+    end = text.find("</ol>") + len("</ol>") if text.startswith("<ol>") else 0
+    return Markup(text[:end]), Markup(text[end:].strip())
 
 
 _HEADING_1 = re.compile(r"^#[ \t]+\S.*$", re.MULTILINE)

@@ -50,6 +50,8 @@ HOSTILE_QUERY = "unfinished pages scrawled"
 RARE_WORD = "quillwort"
 STRONG_PATTERNS = ("alliance-rupture", "stuck-client", "tasks-not-done", "mandated-client")
 SAFETY_PATTERN = "hopelessness-behind-stuck"
+#: the safety pattern a plain report of suicidal thoughts belongs to (tags safety, suicide)
+DISCLOSURE_PATTERN = "disclosed-suicidal-thoughts-or-self-harm"
 
 
 def _add_heard_as(pattern_file: Path, phrases: list[str]) -> None:
@@ -290,7 +292,8 @@ def _notice_above_the_first_result(page: Any, safety: str, links: list[str]) -> 
     first_box = page.locator(f"{RESULTS} [data-cardkb-result]").first.bounding_box()
     assert notice_box and first_box
     assert notice_box["y"] + notice_box["height"] <= first_box["y"], "the notice is not above"
-    assert notice.locator(f'a[href="../patterns/{SAFETY_PATTERN}/"]').count() == 1
+    pattern_id = safety.rstrip("/").rsplit("/", 1)[1]
+    assert notice.locator(f'a[href="../patterns/{pattern_id}/"]').count() == 1
     return str(notice.inner_text())
 
 
@@ -299,7 +302,7 @@ def test_risk_shows_the_notice_above_the_first_result(web_url: str, screen: Watc
     meaning step's own hearing raises it by the time the page marks the ranking final; an
     idiom of killing raises none."""
     page = screen.page
-    safety = f"{web_url}patterns/{SAFETY_PATTERN}/"
+    safety = f"{web_url}patterns/{DISCLOSURE_PATTERN}/"
     page.goto(_find(web_url, RISK_BY_WORDS))
     text = _notice_above_the_first_result(page, safety, finder_results(page, RISK_BY_WORDS))
     assert text.startswith("Check for risk of suicide now."), text
