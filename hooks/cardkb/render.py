@@ -25,13 +25,15 @@ from .export import export_json
 from .finder import (
     DATA_FILE,
     FIND_FOLDER,
-    MODEL_FILE,
+    MODEL_VOCAB_FILE,
     MORE_FILE,
     VECTORS_FILE,
     MeaningModel,
     finder_data,
     finder_vectors,
-    model_script,
+    model_shard_names,
+    model_vocab_script,
+    shipped_model_shards,
 )
 from .markdown_text import MarkdownRenderer, escape_markdown
 from .model import SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
@@ -63,6 +65,11 @@ class GeneratedPage:
 
     src_uri: str
     content: str
+
+
+def _model_shard(src_uri: str) -> GeneratedPage:
+    """One shard of the meaning model's vectors (``find/model/<k>.js``)."""
+    return GeneratedPage(src_uri, shipped_model_shards()[src_uri])
 
 
 class SiteRenderer:
@@ -111,7 +118,10 @@ class SiteRenderer:
         data = cache(lambda: finder_data(self.kb, self.layout))
         add(DATA_FILE, lambda: GeneratedPage(DATA_FILE, data().first))
         add(MORE_FILE, lambda: GeneratedPage(MORE_FILE, data().more))
-        add(MODEL_FILE, lambda: GeneratedPage(MODEL_FILE, model_script(MeaningModel.shipped())))
+        add(MODEL_VOCAB_FILE, lambda: GeneratedPage(
+            MODEL_VOCAB_FILE, model_vocab_script(MeaningModel.shipped())))
+        for shard in model_shard_names():
+            add(shard, partial(_model_shard, shard))
         add(VECTORS_FILE, lambda: GeneratedPage(
             VECTORS_FILE, finder_vectors(self.kb, MeaningModel.shipped())))
         add("editors/index.md", lambda: self._render_page(
