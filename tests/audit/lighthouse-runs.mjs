@@ -30,14 +30,19 @@ const summaries = [];
 try {
   for (const url of urls) {
     for (let run = 0; run < runs; run++) {
-      const result = await lighthouse(url, {
-        port: chrome.port,
-        output: "json",
-        logLevel: "error",
-        onlyCategories: ["performance", "accessibility", "best-practices", "seo"],
-        extraHeaders: JSON.parse(headersJson),
-      });
-      const lhr = result.lhr;
+      // A run Lighthouse could not finish (on a busy machine, the browser can answer too
+      // late: PROTOCOL_TIMEOUT) is run again, twice at most; its error is kept if it persists.
+      let lhr = null;
+      for (let attempt = 0; attempt < 3 && (!lhr || lhr.runtimeError); attempt++) {
+        const result = await lighthouse(url, {
+          port: chrome.port,
+          output: "json",
+          logLevel: "error",
+          onlyCategories: ["performance", "accessibility", "best-practices", "seo"],
+          extraHeaders: JSON.parse(headersJson),
+        });
+        lhr = result.lhr;
+      }
       const scores = Object.fromEntries(
         Object.entries(lhr.categories).map(([id, category]) => [id, category.score]));
       const metrics = Object.fromEntries(
