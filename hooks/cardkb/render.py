@@ -67,6 +67,13 @@ class GeneratedPage:
     content: str
 
 
+#: what find/ fetches whatever is typed, named in its page so the browser fetches it beside the
+#: page's own scripts instead of after them (the vectors of the query's words come next)
+FINDER_PRELOADED = ("assets/vendor/minisearch/minisearch.js",
+                    "assets/vendor/wink-porter2-stemmer/stemmer.js", DATA_FILE, MORE_FILE,
+                    VECTORS_FILE, MODEL_VOCAB_FILE)
+
+
 def _model_shard(src_uri: str) -> GeneratedPage:
     """One shard of the meaning model's vectors (``find/model/<k>.js``)."""
     return GeneratedPage(src_uri, shipped_model_shards()[src_uri])
@@ -114,7 +121,9 @@ class SiteRenderer:
             signs_href=relative_href(self.layout.page_url(FIND_FOLDER),
                                      self.layout.page_url("signs/")),
             patterns_href=relative_href(self.layout.page_url(FIND_FOLDER),
-                                        self.layout.page_url("patterns/"))))
+                                        self.layout.page_url("patterns/")),
+            preloaded=[relative_href(self.layout.page_url(FIND_FOLDER), script)
+                       for script in FINDER_PRELOADED]))
         data = cache(lambda: finder_data(self.kb, self.layout))
         add(DATA_FILE, lambda: GeneratedPage(DATA_FILE, data().first))
         add(MORE_FILE, lambda: GeneratedPage(MORE_FILE, data().more))
