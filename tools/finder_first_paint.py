@@ -104,6 +104,9 @@ def main() -> int:
     differ = [r for r in rows if r["first"] != r["final"]]
     for row in differ:
         print(f"  differs: {row['query']!r}: first {row['first']}, then {row['final']}")
+    for row in rows:
+        if row["shift"] > 0.01:
+            print(f"  layout shift {row['shift']:.3f}: {row['query']!r}")
     times = [r["first_ms"] for r in rows if r["first_ms"] is not None]
     print(f"{len(differ)} of {len(rows)} queries ({100 * len(differ) / len(rows):.1f}%): the first "
           f"result at first paint is not the final one; layout shift max "

@@ -724,8 +724,9 @@
     }
 
     /* On find/ with words in its address, the first results wait this long at most for the
-       meaning half, so that what is painted first is the final ranking. */
-    var FIRST_PAINT_WAIT_MS = 3000;
+       meaning half, so that what is painted first is the final ranking; no longer, so that on a
+       large knowledge base (whose vectors weigh more) the first paint stays near the small one's. */
+    var FIRST_PAINT_WAIT_MS = 1500;
     function wait(ms) {
       return new Promise(function (resolve) { setTimeout(resolve, ms); });
     }
