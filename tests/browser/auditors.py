@@ -114,14 +114,20 @@ def lighthouse(urls: Sequence[str], *, runs: int = RUNS, headers: Mapping[str, s
                chrome: str = "/usr/bin/chromium", node: str = NODE) -> dict[str, LighthouseRuns]:
     """``runs`` Lighthouse runs of each address, mobile emulation (its default), in one Chromium."""
     environment = dict(os.environ, CHROME_PATH=chrome)
-    result = subprocess.run(
+    process = subprocess.Popen(
         [node, str(LIGHTHOUSE_RUNS), str(runs), json.dumps(dict(headers or {})), *urls],
-        capture_output=True, text=True, check=False, env=environment, cwd=AUDIT,
-        timeout=120 + 90 * runs * len(urls))
-    if result.returncode != 0:
-        raise RuntimeError(f"Lighthouse failed ({result.returncode}): {result.stderr.strip()}")
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment, cwd=AUDIT)
+    try:
+        # a guard against a hang, not a budget
+        stdout, stderr = process.communicate(timeout=120 + 240 * runs * len(urls))
+    except subprocess.TimeoutExpired:
+        process.terminate()  # the script then stops its browser, which would outlive a kill
+        process.communicate(timeout=30)
+        raise
+    if process.returncode != 0:
+        raise RuntimeError(f"Lighthouse failed ({process.returncode}): {stderr.strip()}")
     found = {url: LighthouseRuns(url) for url in urls}
-    for run in json.loads(result.stdout):
+    for run in json.loads(stdout):
         page = found[run["url"]]
         page.scores.append(run["scores"])
         page.metrics.append(run["metrics"])
