@@ -723,10 +723,11 @@
       });
     }
 
-    /* On find/ with words in its address, the first results wait this long at most for the
-       meaning half, so that what is painted first is the final ranking; no longer, so that on a
-       large knowledge base (whose vectors weigh more) the first paint stays near the small one's. */
-    var FIRST_PAINT_WAIT_MS = 1500;
+    /* On find/ with words in its address, the first results wait for the meaning half, so
+       that what is painted first is the final ranking; at most as long again as the words' half
+       took to be ready (from the page's start), so the first paint comes no later than twice
+       what the words alone would have given, however much a large knowledge base's vectors
+       weigh. */
     function wait(ms) {
       return new Promise(function (resolve) { setTimeout(resolve, ms); });
     }
@@ -853,10 +854,11 @@
 
     var initial = new URLSearchParams(location.search).get("q");
     if (initial) box.value = initial;
-    var first = initial && initial.trim()
-      ? Promise.race([meaningFor(initial.slice(0, 500)), wait(FIRST_PAINT_WAIT_MS)]) : null;
+    var first = initial && initial.trim() ? meaningFor(initial.slice(0, 500)) : null;
     box.focus();
-    load().then(function () { return first; }).then(function () {
+    load().then(function () {
+      return first && Promise.race([first, wait(performance.now())]);
+    }).then(function () {
       showAndRefine(box.value);
     }).catch(function () {
       status.textContent = "The finder could not load its index. Use the sign finder or the list of patterns.";
