@@ -723,11 +723,6 @@
       });
     }
 
-    /* On find/ with words in its address, the first results wait for the meaning half, so
-       that what is painted first is the final ranking; at most as long again as the words' half
-       took to be ready (from the page's start), so the first paint comes no later than twice
-       what the words alone would have given, however much a large knowledge base's vectors
-       weigh. */
     function wait(ms) {
       return new Promise(function (resolve) { setTimeout(resolve, ms); });
     }
@@ -854,6 +849,10 @@
 
     var initial = new URLSearchParams(location.search).get("q");
     if (initial) box.value = initial;
+    // On find/ with words in its address, the first results wait for the meaning half, so that
+    // what is painted first is the final ranking; at most as long again as the words' half took
+    // to be ready (from the page's start), so the first paint comes no later than twice what the
+    // words alone would have given, however much a large knowledge base's vectors weigh.
     var first = initial && initial.trim() ? meaningFor(initial.slice(0, 500)) : null;
     box.focus();
     load().then(function () {
