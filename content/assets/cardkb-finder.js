@@ -652,6 +652,7 @@
     if (!box || !list) return;
     var status = document.getElementById("cardkb-find-status");
     var safetyNotice = document.getElementById("cardkb-find-safety");
+    var meaningFirst = list.hasAttribute("data-cardkb-meaning-first");
     var ranking = null, model = null, loading = null, modelLoading = null, meaningFailed = false;
 
     /* Each script once, however many steps ask for it. */
@@ -824,8 +825,12 @@
     }
 
     box.addEventListener("input", onInput);
-    // The box has the focus: someone is about to type, so the data start on their way now.
-    box.addEventListener("focus", function () { load(); loadMeaning(); });
+    // The box has the focus: someone is about to type, so the data start on their way now (on a
+    // large knowledge base, the meaning's once the first results are shown).
+    box.addEventListener("focus", function () {
+      load();
+      if (meaningFirst || shown !== null) loadMeaning();
+    });
     box.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") {
         var first = list.querySelector("a[href]");
@@ -852,8 +857,10 @@
     // On find/ with words in its address, the first results wait for the meaning half, so that
     // what is painted first is the final ranking; at most as long again as the words' half took
     // to be ready (from the page's start), so the first paint comes no later than twice what the
-    // words alone would have given, however much a large knowledge base's vectors weigh.
-    var first = initial && initial.trim() ? meaningFor(initial.slice(0, 500)) : null;
+    // words alone would have given. Only where the page says so (data-cardkb-meaning-first: a
+    // knowledge base small enough that the meaning's files are too); on a large one the words'
+    // ranking is painted first and refined, and the meaning's files are fetched after it.
+    var first = meaningFirst && initial && initial.trim() ? meaningFor(initial.slice(0, 500)) : null;
     box.focus();
     load().then(function () {
       return first && Promise.race([first, wait(performance.now())]);

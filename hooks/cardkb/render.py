@@ -67,8 +67,13 @@ class GeneratedPage:
     content: str
 
 
+#: up to this many cards, find/?q= paints the final ranking first (words and meaning); beyond,
+#: the words' ranking first, refined by the meaning when it arrives, so that the first paint
+#: does not wait for megabytes of vectors and text (make bench: 3,000 cards)
+MEANING_FIRST_MAX_CARDS = 500
 #: what find/ fetches whatever is typed, named in its page so the browser fetches it beside the
-#: page's own scripts instead of after them (the vectors of the query's words come next)
+#: page's own scripts instead of after them (the vectors of the query's words come next); past
+#: MEANING_FIRST_MAX_CARDS only the first three, the words' half
 FINDER_PRELOADED = ("assets/vendor/minisearch/minisearch.js",
                     "assets/vendor/wink-porter2-stemmer/stemmer.js", DATA_FILE, MORE_FILE,
                     VECTORS_FILE, MODEL_VOCAB_FILE)
@@ -122,8 +127,10 @@ class SiteRenderer:
                                      self.layout.page_url("signs/")),
             patterns_href=relative_href(self.layout.page_url(FIND_FOLDER),
                                         self.layout.page_url("patterns/")),
+            meaning_first=self._meaning_first(),
             preloaded=[relative_href(self.layout.page_url(FIND_FOLDER), script)
-                       for script in FINDER_PRELOADED]))
+                       for script in (FINDER_PRELOADED if self._meaning_first()
+                                      else FINDER_PRELOADED[:3])]))
         data = cache(lambda: finder_data(self.kb, self.layout))
         add(DATA_FILE, lambda: GeneratedPage(DATA_FILE, data().first))
         add(MORE_FILE, lambda: GeneratedPage(MORE_FILE, data().more))
@@ -141,6 +148,11 @@ class SiteRenderer:
         for file_name in SCHEMA_FILES.values():
             add(f"schema/{file_name}", partial(self._schema_page, file_name))
         return plan
+
+    def _meaning_first(self) -> bool:
+        """Whether find/?q= waits for the meaning half before its first paint: only while the
+        files it needs are small (they grow with the cards: about 1.4 KB a card)."""
+        return len(self.kb.visible_cards()) <= MEANING_FIRST_MAX_CARDS
 
     def _pattern_page(self, pattern: Pattern) -> GeneratedPage:
         page = self._page("pattern", pattern, "pattern.md.j2", pattern=pattern,
