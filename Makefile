@@ -47,8 +47,8 @@ build-zensical: $(ZENSICAL)
 check: $(INSTALLED)
 	@$(BIN)/cardkb check || true
 
-# Chromium and nginx for the browser and deployment tests, Node.js for the editor test, from
-# the distribution's packages.
+# Chromium and nginx for the browser and deployment tests, Node.js for the editor test and
+# Lighthouse, Java for the Nu Html Checker, from the distribution's packages.
 system-packages:
 	bash tools/system-packages.sh
 
@@ -62,6 +62,13 @@ AXE := tests/browser/node_modules/.package-lock.json
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	command -v npm >/dev/null && npm ci --prefix tests/browser --no-audit --no-fund --silent || true
 
+# The outside auditors from npm: Lighthouse (run on Debian's Chromium) and the Nu Html Checker
+# (vnu-jar, run on Debian's Java), in tests/browser/test_lighthouse.py and
+# test_nu_html_checker.py. No install scripts: vnu-jar's would download a Java of its own.
+AUDITORS := tests/audit/node_modules/.package-lock.json
+$(AUDITORS): tests/audit/package.json tests/audit/package-lock.json
+	command -v npm >/dev/null && npm ci --prefix tests/audit --ignore-scripts --no-audit --no-fund --silent || true
+
 # The finder's libraries from npm: its Node tests (tests/finder/) run the site's script with them,
 # and the copies vendored into content/assets/vendor/ must be exactly what npm installed.
 FINDER_JS := tools/js/node_modules/.package-lock.json
@@ -72,7 +79,7 @@ lint: $(TEST_TOOLS) $(ZENSICAL)
 	$(BIN)/ruff check hooks tests tools
 	$(BIN)/mypy
 
-test: $(TEST_TOOLS) $(ZENSICAL) system-packages $(EDITOR_SERVER) $(AXE) $(FINDER_JS) lint
+test: $(TEST_TOOLS) $(ZENSICAL) system-packages $(EDITOR_SERVER) $(AXE) $(AUDITORS) $(FINDER_JS) lint
 	@if [ -d tools/js/node_modules ]; then $(BIN)/python tools/vendor_js.py --check; fi
 	$(BIN)/pytest
 

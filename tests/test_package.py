@@ -116,7 +116,7 @@ def test_the_wheel_holds_every_file_of_the_package_folder(wheel: Path) -> None:
     assert shipped - expected == set(), "files in the wheel that are not in the package folder"
     # the files read at run time are among them (a rule that matched nothing would pass above
     # only if the folder were empty too)
-    for name in ("finder_risk_phrases.txt", "finder_stopwords.txt", "finder_model.json",
+    for name in ("finder_risk.yml", "finder_stopwords.txt", "finder_model.json",
                  "schema/card.json", "templates/card.md.j2", "starter/mkdocs.yml",
                  "site/assets/cardkb.js", "site/overrides/main.html"):
         assert f"cardkb/{name}" in shipped

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
+
+from cardkb.finder import MeaningModel
 
 from .conftest import BASE_FILES, Project
 from .pages import article, link_targets, links, resolve
@@ -199,9 +202,28 @@ def test_the_finder_indexes_cards_by_title_sign_and_wording(built_site: Project)
     assert "[[" not in patterns["stuck"]["body"]
     assert patterns["risk"]["safety"].startswith("Assess risk under your local protocol")
     # the meaning model and the vectors the build computed
-    finder_script(built_site.site, "model.js", "cardkbFinderModel")
     vectors = finder_script(built_site.site, "vectors.js", "cardkbFinderVectors")
     assert vectors["owners"] and set(vectors["owners"]) == {0, 1}
+
+
+def test_the_meaning_model_ships_whole_in_shards(built_site: Project) -> None:
+    """find/model/: the vocabulary, and every row of the table in exactly one shard (row r in
+    shard r % shards, in row order), so a query fetches only its words' rows and loses none."""
+    vocab = finder_script(built_site.site, "model/vocab.js", "cardkbFinderVocab")
+    raw = MeaningModel.shipped().raw
+    assert vocab["tokens"] == raw["tokens"] and vocab["scales"] == raw["scales"]
+    shards, row_bytes = vocab["shards"], vocab["dims"] // 2
+    shard_rows = []
+    for shard in range(shards):
+        script = (built_site.site / "find" / "model" / f"{shard}.js").read_text("utf-8")
+        prefix = f"(window.cardkbFinderShards=window.cardkbFinderShards||{{}})[{shard}]="
+        assert script.startswith(prefix) and script.endswith(";\n"), shard
+        shard_rows.append(base64.b64decode(json.loads(script.removeprefix(prefix)[:-2])))
+    assert not (built_site.site / "find" / "model" / f"{shards}.js").exists()
+    table = b"".join(shard_rows[r % shards][(r // shards) * row_bytes:(r // shards + 1) * row_bytes]
+                     for r in range(len(vocab["tokens"])))
+    assert table == base64.b64decode(raw["vectors"])
+    assert sum(map(len, shard_rows)) == len(table)
 
 
 def test_one_search_engine_the_finder(built_site: Project) -> None:

@@ -96,7 +96,8 @@ def test_the_finder_and_its_data(starter: Project) -> None:
     first = finder_script(starter.site, "index.js", "cardkbFinder")
     assert len(first["patterns"]) >= 10 and len(first["cards"]) >= 50
     finder_script(starter.site, "more.js", "cardkbFinderMore")
-    finder_script(starter.site, "model.js", "cardkbFinderModel")
+    finder_script(starter.site, "model/vocab.js", "cardkbFinderVocab")
+    assert (starter.site / "find" / "model" / "0.js").is_file()
     finder_script(starter.site, "vectors.js", "cardkbFinderVectors")
     for vendored in ("minisearch/minisearch.js", "wink-porter2-stemmer/stemmer.js"):
         assert (starter.site / "assets" / "vendor" / vendored).is_file(), vendored

@@ -226,6 +226,42 @@
   }
 
   // ---------------------------------------------------------------------------------------------
+  // The model in shards (find/model/): the vocabulary first, then only the rows a query needs
+
+  /* A model that knows every token (find/model/vocab.js) and no vector yet: row r arrives in
+     shard r % shards. A query is ranked by meaning once the shards of its words are in. */
+  function shardedModel(vocab) {
+    var model = { dims: vocab.dims, rows: new Map(), pieces: new Map(), scales: vocab.scales,
+                  vectors: new Float32Array(vocab.tokens.length * vocab.dims),
+                  shards: vocab.shards, loaded: new Uint8Array(vocab.shards) };
+    vocab.tokens.forEach(function (token, index) { model.rows.set(token, index); });
+    return model;
+  }
+
+  /* One shard's rows (four bits a number, as in the whole table) into their places. */
+  function addShard(model, shard, base64) {
+    var rows = Math.ceil((model.rows.size - shard) / model.shards);
+    var decoded = decodeNibbles(base64, rows, model.scales), dims = model.dims;
+    for (var j = 0; j < rows; j++) {
+      model.vectors.set(decoded.subarray(j * dims, (j + 1) * dims), (shard + j * model.shards) * dims);
+    }
+    model.loaded[shard] = 1;
+  }
+
+  /* The shards a text's words need that are not in yet (none for a whole model). */
+  function missingShards(model, text) {
+    if (!model.shards) return [];
+    var missing = [];
+    modelWords(text).forEach(function (word) {
+      pieces(model, word).forEach(function (row) {
+        var shard = row % model.shards;
+        if (!model.loaded[shard] && missing.indexOf(shard) < 0) missing.push(shard);
+      });
+    });
+    return missing;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Ranking
 
   /* What the ranking reads of a query; the risk step reads more (a pasted paragraph whole). */
@@ -281,7 +317,12 @@
   };
 
   Ranking.prototype.useModel = function (rawModel, rawVectors) {
-    this.model = loadModel(rawModel);
+    this.useMeaning(loadModel(rawModel), rawVectors);
+  };
+
+  /* The model, whole (loadModel) or in shards (shardedModel), and the build's vectors. */
+  Ranking.prototype.useMeaning = function (model, rawVectors) {
+    this.model = model;
     this.vectors = {
       phrases: decodeInt8(rawVectors.phrases, rawVectors.scale),
       owners: rawVectors.owners,
@@ -373,7 +414,7 @@
    * closest phrases (signs, heard-as phrases, card cues); for each card, with the card itself.
    */
   Ranking.prototype.meaning = function (query) {
-    if (!this.model) return null;
+    if (!this.model || missingShards(this.model, query).length) return null;
     var q = textVector(this.model, query);
     if (!q) return null;
     var v = this.vectors, dims = v.dims, n = this.patterns.length;
@@ -576,7 +617,8 @@
   var api = {
     stopWords: function () { return STOP_WORDS; }, setStopWords: setStopWords, tokenize: tokenize, normalize: normalize, queryTerms: queryTerms,
     allowedEdits: allowedEdits, editDistance: editDistance, documents: documents,
-    loadModel: loadModel, textVector: textVector, modelWords: modelWords, pieces: pieces, termMatches: termMatches,
+    loadModel: loadModel, shardedModel: shardedModel, addShard: addShard,
+    missingShards: missingShards, textVector: textVector, modelWords: modelWords, pieces: pieces, termMatches: termMatches,
     matchedPhrases: matchedPhrases, Ranking: Ranking,
     moreDocuments: moreDocuments,
     TUNING: TUNING,
@@ -676,15 +718,23 @@
     if (!box || !list) return;
     var status = document.getElementById("cardkb-find-status");
     var safetyNotice = document.getElementById("cardkb-find-safety");
-    var ranking = null, model = null, loading = null, modelLoading = null;
+    var meaningFirst = list.hasAttribute("data-cardkb-meaning-first");
+    var ranking = null, model = null, loading = null, modelLoading = null, meaningFailed = false;
+
+    /* Each script once, however many steps ask for it. */
+    var scripts = {};
+    function script(src) {
+      if (!scripts[src]) scripts[src] = loadScript(src);
+      return scripts[src];
+    }
 
     function load() {
       if (!loading) {
         loading = Promise.all([
-          loadScript(assets + "vendor/minisearch/minisearch.js"),
-          loadScript(assets + "vendor/wink-porter2-stemmer/stemmer.js"),
-          loadScript(assets + "finder/risk.js"),
-          loadScript(siteRoot + "find/index.js"),
+          script(assets + "vendor/minisearch/minisearch.js"),
+          script(assets + "vendor/wink-porter2-stemmer/stemmer.js"),
+          script(assets + "finder/risk.js"),
+          script(siteRoot + "find/index.js"),
         ]).then(function () {
           ranking = new CardkbRanking.Ranking(window.cardkbFinder, window.MiniSearch);
         });
@@ -692,28 +742,57 @@
       return loading;
     }
 
-    /* After the first results: the rest of the cards' text, and the meaning model. */
+    /* The rest of the cards' text, the build's vectors and the model's vocabulary: fetched
+       beside the first part, once there are words or the box has the focus. */
     function loadMeaning() {
       if (!modelLoading) {
-        var more = loadScript(siteRoot + "find/more.js").then(function () {
+        var more = Promise.all([load(), script(siteRoot + "find/more.js")]).then(function () {
           return ranking.addMore(window.cardkbFinderMore);
         });
-        var meaning = Promise.all([loadScript(siteRoot + "find/model.js"),
-                                   loadScript(siteRoot + "find/vectors.js")])
+        var meaning = Promise.all([load(), script(siteRoot + "find/model/vocab.js"),
+                                   script(siteRoot + "find/vectors.js")])
           .then(function () {
-            return ranking.useModelAsync(window.cardkbFinderModel, window.cardkbFinderVectors);
-          })
-          .then(function () { model = ranking.model; });
-        modelLoading = Promise.all([more, meaning])
-          .catch(function () { /* a refinement: the words of the first part still rank */ })
-          .then(function () {
-            // The results and the notice as the meaning step hears them first, then the mark
-            // that tells tools they are final (the contract).
-            show(box.value);
-            list.setAttribute("data-cardkb-meaning", model ? "ready" : "failed");
+            ranking.useMeaning(CardkbRanking.shardedModel(window.cardkbFinderVocab),
+                               window.cardkbFinderVectors);
+            model = ranking.model;
           });
+        modelLoading = Promise.all([more, meaning])
+          .catch(function () { meaningFailed = true; /* the words of the first part still rank */ });
       }
       return modelLoading;
+    }
+
+    /* Everything a query's final ranking needs: the above and the shards of its words' vectors
+       (find/model/<k>.js, a few kilobytes each). */
+    function meaningFor(query) {
+      return loadMeaning().then(function () {
+        if (!model) return null;
+        return Promise.all(CardkbRanking.missingShards(model, query).map(function (shard) {
+          return script(siteRoot + "find/model/" + shard + ".js").then(function () {
+            if (!model.loaded[shard]) CardkbRanking.addShard(model, shard, window.cardkbFinderShards[shard]);
+          });
+        }));
+      }).catch(function () { meaningFailed = true; });
+    }
+
+    /* Whether the results for a query are final: its meaning is in, or cannot come. */
+    function meaningState(query) {
+      if (meaningFailed) return "failed";
+      if (!model || !modelLoading) return null;
+      return CardkbRanking.missingShards(model, query).length ? null : "ready";
+    }
+
+    /* Results now, and again once the query's meaning is in, if it was not yet. */
+    function showAndRefine(query) {
+      show(query);
+      if (!query.trim() || meaningState(query)) return;
+      meaningFor(query).then(function () {
+        if (box.value === query) show(query);
+      });
+    }
+
+    function wait(ms) {
+      return new Promise(function (resolve) { setTimeout(resolve, ms); });
     }
 
     function resultItem(result, terms, meaning, typed) {
@@ -836,9 +915,12 @@
             : "There are no words here to search for. Type a few words about the client or the session.";
       } else {
         status.textContent = ranked.results.length + (ranked.results.length === 1 ? " pattern fits" : " patterns fit") +
-          ", best first." + (model ? "" : " (Matching words; meaning is still loading.)");
+          ", best first." + (meaningState(trimmed) ? "" : " (Matching words; meaning is still loading.)");
       }
       list.setAttribute("data-cardkb-query", query);
+      var state = trimmed.trim() ? meaningState(trimmed) : "ready";
+      if (state) list.setAttribute("data-cardkb-meaning", state);
+      else list.removeAttribute("data-cardkb-meaning");
       shown = query;
       try {
         var url = new URL(location.href);
@@ -848,13 +930,16 @@
     }
 
     function onInput() {
-      load().then(function () {
-        show(box.value);
-        if (box.value.trim()) loadMeaning();
-      });
+      load().then(function () { showAndRefine(box.value); });
     }
 
     box.addEventListener("input", onInput);
+    // The box has the focus: someone is about to type, so the data start on their way now (on a
+    // large knowledge base, the meaning's once the first results are shown).
+    box.addEventListener("focus", function () {
+      load();
+      if (meaningFirst || shown !== null) loadMeaning();
+    });
     box.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") {
         var first = list.querySelector("a[href]");
@@ -878,10 +963,18 @@
 
     var initial = new URLSearchParams(location.search).get("q");
     if (initial) box.value = initial;
+    // On find/ with words in its address, the first results wait for the meaning half, so that
+    // what is painted first is the final ranking; at most as long again as the words' half took
+    // to be ready (from the page's start), so the first paint comes no later than twice what the
+    // words alone would have given. Only where the page says so (data-cardkb-meaning-first: a
+    // knowledge base small enough that the meaning's files are too); on a large one the words'
+    // ranking is painted first and refined, and the meaning's files are fetched after it.
+    var first = meaningFirst && initial && initial.trim() ? meaningFor(initial.slice(0, 500)) : null;
     box.focus();
     load().then(function () {
-      show(box.value);
-      if (box.value.trim()) loadMeaning();
+      return first && Promise.race([first, wait(performance.now())]);
+    }).then(function () {
+      showAndRefine(box.value);
     }).catch(function () {
       status.textContent = "The finder could not load its index. Use the sign finder or the list of patterns.";
     });

@@ -191,7 +191,6 @@ def _script(name: str, data: Any) -> str:
 
 # -- meaning ---------------------------------------------------------------------------------
 
-MODEL_FILE = "find/model.js"
 VECTORS_FILE = "find/vectors.js"
 _MODEL_PATH = Path(__file__).with_name("finder_model.json")
 _ACCENTS = re.compile(r"[\u0300-\u036f]")
@@ -359,7 +358,46 @@ def risk_vectors(kb: KnowledgeBase, model: MeaningModel) -> dict[str, Any]:
             "vectors": base64.b64encode(packed.astype(np.uint8).tobytes()).decode("ascii")}
 
 
-def model_script(model: MeaningModel) -> str:
-    """``find/model.js``: the table itself, for the query's vector in the browser."""
-    return _script("cardkbFinderModel",
-                   {key: model.raw[key] for key in ("dims", "scales", "tokens", "vectors")})
+# -- the meaning model in shards: a query fetches only its own words' vectors ----------------
+
+#: the table's words (``vocab.js``) and its vectors in MODEL_SHARDS files (``0.js`` ...)
+MODEL_FOLDER = "find/model/"
+MODEL_VOCAB_FILE = MODEL_FOLDER + "vocab.js"
+#: row r of the table is in shard r % MODEL_SHARDS: about 70 rows (6 KB) each, so a query of a
+#: few words fetches a few small files instead of the whole table (844 KB)
+MODEL_SHARDS = 128
+
+
+def model_vocab_script(model: MeaningModel) -> str:
+    """``find/model/vocab.js``: every token of the table, in row order, with the dimensions and
+    scales, so the browser spells a query's words exactly as the build does (WordPiece) and
+    knows which shards hold their rows before it fetches any vector."""
+    return _script("cardkbFinderVocab", {
+        "dims": model.dims, "scales": model.raw["scales"], "tokens": model.raw["tokens"],
+        "shards": MODEL_SHARDS})
+
+
+def model_shard_files(model: MeaningModel) -> dict[str, str]:
+    """``find/model/<k>.js`` -> its script: the four-bit rows r with r % MODEL_SHARDS == k, in
+    row order, each registering itself under its number (shards arrive in any order)."""
+    packed = base64.b64decode(model.raw["vectors"])
+    row_bytes = model.dims // 2
+    rows = len(model.raw["tokens"])
+    files = {}
+    for shard in range(MODEL_SHARDS):
+        data = b"".join(packed[r * row_bytes:(r + 1) * row_bytes]
+                        for r in range(shard, rows, MODEL_SHARDS))
+        encoded = json.dumps(base64.b64encode(data).decode("ascii"))
+        files[f"{MODEL_FOLDER}{shard}.js"] = (
+            f"(window.cardkbFinderShards=window.cardkbFinderShards||{{}})[{shard}]={encoded};\n")
+    return files
+
+
+def model_shard_names() -> list[str]:
+    return [f"{MODEL_FOLDER}{shard}.js" for shard in range(MODEL_SHARDS)]
+
+
+@cache
+def shipped_model_shards() -> dict[str, str]:
+    """The shipped table's shards, cut once per process (a live preview rebuilds many times)."""
+    return model_shard_files(MeaningModel.shipped())

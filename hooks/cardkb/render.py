@@ -27,14 +27,16 @@ from .export import export_json
 from .finder import (
     DATA_FILE,
     FIND_FOLDER,
-    MODEL_FILE,
+    MODEL_VOCAB_FILE,
     MORE_FILE,
     VECTORS_FILE,
     MeaningModel,
     finder_data,
     finder_vectors,
-    model_script,
+    model_shard_names,
+    model_vocab_script,
     plain_text,
+    shipped_model_shards,
 )
 from .markdown_text import MarkdownRenderer, escape_markdown
 from .model import LEVELS, SEEN_IN, Card, Entity, KnowledgeBase, Pattern, Status
@@ -80,6 +82,23 @@ class GeneratedPage:
 
     src_uri: str
     content: str
+
+
+#: up to this many cards, find/?q= paints the final ranking first (words and meaning); beyond,
+#: the words' ranking first, refined by the meaning when it arrives, so that the first paint
+#: does not wait for megabytes of vectors and text (make bench: 3,000 cards)
+MEANING_FIRST_MAX_CARDS = 500
+#: what find/ fetches whatever is typed, named in its page so the browser fetches it beside the
+#: page's own scripts instead of after them (the vectors of the query's words come next); past
+#: MEANING_FIRST_MAX_CARDS only the first three, the words' half
+FINDER_PRELOADED = ("assets/vendor/minisearch/minisearch.js",
+                    "assets/vendor/wink-porter2-stemmer/stemmer.js", "assets/finder/risk.js",
+                    DATA_FILE, MORE_FILE, VECTORS_FILE, MODEL_VOCAB_FILE)
+
+
+def _model_shard(src_uri: str) -> GeneratedPage:
+    """One shard of the meaning model's vectors (``find/model/<k>.js``)."""
+    return GeneratedPage(src_uri, shipped_model_shards()[src_uri])
 
 
 class SiteRenderer:
@@ -128,11 +147,18 @@ class SiteRenderer:
             signs_href=relative_href(self.layout.page_url(FIND_FOLDER),
                                      self.layout.page_url("signs/")),
             patterns_href=relative_href(self.layout.page_url(FIND_FOLDER),
-                                        self.layout.page_url("patterns/"))))
+                                        self.layout.page_url("patterns/")),
+            meaning_first=self._meaning_first(),
+            preloaded=[relative_href(self.layout.page_url(FIND_FOLDER), script)
+                       for script in (FINDER_PRELOADED if self._meaning_first()
+                                      else FINDER_PRELOADED[:4])]))
         data = cache(lambda: finder_data(self.kb, self.layout))
         add(DATA_FILE, lambda: GeneratedPage(DATA_FILE, data().first))
         add(MORE_FILE, lambda: GeneratedPage(MORE_FILE, data().more))
-        add(MODEL_FILE, lambda: GeneratedPage(MODEL_FILE, model_script(MeaningModel.shipped())))
+        add(MODEL_VOCAB_FILE, lambda: GeneratedPage(
+            MODEL_VOCAB_FILE, model_vocab_script(MeaningModel.shipped())))
+        for shard in model_shard_names():
+            add(shard, partial(_model_shard, shard))
         add(VECTORS_FILE, lambda: GeneratedPage(
             VECTORS_FILE, finder_vectors(self.kb, MeaningModel.shipped())))
         add("editors/index.md", lambda: self._render_page(
@@ -178,6 +204,11 @@ class SiteRenderer:
 
     def practice_href(self, page_url: str, card: Card) -> str:
         return practice_href(self.layout, page_url, card)
+
+    def _meaning_first(self) -> bool:
+        """Whether find/?q= waits for the meaning half before its first paint: only while the
+        files it needs are small (they grow with the cards: about 1.4 KB a card)."""
+        return len(self.kb.visible_cards()) <= MEANING_FIRST_MAX_CARDS
 
     def _pattern_page(self, pattern: Pattern) -> GeneratedPage:
         page = self._page("pattern", pattern, "pattern.md.j2", pattern=pattern,
@@ -374,8 +405,17 @@ def _template_environment() -> jinja2.Environment:
         # Markdown heading ids are written {#id}: keep Jinja's comments out of their way
         comment_start_string="<#", comment_end_string="#>")
     env.filters["md"] = lambda text: Markup(escape_markdown(text))
+    env.filters["steps_and_rest"] = steps_and_rest
     env.globals.update(seen_in_headings=SEEN_IN_HEADINGS, Status=Status)
     return env
+
+
+def steps_and_rest(note: Markup) -> tuple[Markup, Markup]:
+    """A safety note as HTML, split after the numbered steps it opens with (the contract of the
+    safety format): the steps stay in view, the explanation may fold away on a phone."""
+    text = str(note).lstrip()
+    end = text.find("</ol>") + len("</ol>") if text.startswith("<ol>") else 0
+    return Markup(text[:end]), Markup(text[end:].strip())
 
 
 _HEADING_1 = re.compile(r"^#[ \t]+\S.*$", re.MULTILINE)

@@ -167,15 +167,28 @@ def _privacy(plugins: Any) -> dict[str, Any]:
         a for a in BUNDLE_OUTSIDE_FILES if a not in excluded]}
 
 
+#: cardkb's copy of Material for MkDocs' base.html (its markup fixed for the Nu Html Checker):
+#: Zensical ships a base.html of its own, which this copy of Material's would replace.
+MATERIAL_ONLY_OVERRIDE = OVERRIDES_DIR / "base.html"
+
+
+def _leave_out_material_only(folder: str, names: list[str]) -> list[str]:
+    """``shutil.copytree``'s filter: cardkb's Material-only template, found in its own folder or
+    through a ``custom_dir`` that is that folder (this repository's mkdocs.yml)."""
+    material_only = MATERIAL_ONLY_OVERRIDE.resolve()
+    return [name for name in names if (Path(folder) / name).resolve() == material_only]
+
+
 def _merge_overrides(raw: dict[str, Any], root: Path, target: Path) -> None:
     """One theme folder for Zensical (it takes one): cardkb's overrides, then the site's own
     ``custom_dir`` on top, so the site's files still win."""
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(OVERRIDES_DIR, target)
+    shutil.copytree(OVERRIDES_DIR, target, ignore=_leave_out_material_only)
     theme = raw.get("theme")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     if custom and (root / str(custom)).is_dir():
-        shutil.copytree(root / str(custom), target, dirs_exist_ok=True)
+        shutil.copytree(root / str(custom), target, dirs_exist_ok=True,
+                        ignore=_leave_out_material_only)
 
 
 def _run_zensical(config: Path) -> None:

@@ -50,6 +50,8 @@ HOSTILE_QUERY = "unfinished pages scrawled"
 RARE_WORD = "quillwort"
 STRONG_PATTERNS = ("alliance-rupture", "stuck-client", "tasks-not-done", "mandated-client")
 SAFETY_PATTERN = "hopelessness-behind-stuck"
+#: the safety pattern a plain report of suicidal thoughts belongs to (tags safety, suicide)
+DISCLOSURE_PATTERN = "disclosed-suicidal-thoughts-or-self-harm"
 
 
 def _add_heard_as(pattern_file: Path, phrases: list[str]) -> None:
@@ -273,8 +275,6 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 RISK_BY_WORDS = "my supervisee says her client wants to kill herself"
 #: heard by the meaning step alone (tests/finder/risk.test.js checks that no rule or cue hears it)
 RISK_BY_MEANING = "she looked into which of her tablets would be deadly"
-#: the safety pattern that covers suicide and self-harm: the one these reports of suicide fit best
-DISCLOSED_PATTERN = "disclosed-suicidal-thoughts-or-self-harm"
 EVERYDAY = "my client says the commute is killing her"
 
 
@@ -293,8 +293,8 @@ def _notice_above_the_first_result(page: Any, safety: str, links: list[str]) -> 
     first_box = page.locator(f"{RESULTS} [data-cardkb-result]").first.bounding_box()
     assert notice_box and first_box
     assert notice_box["y"] + notice_box["height"] <= first_box["y"], "the notice is not above"
-    pattern = safety.rstrip("/").rsplit("/", 1)[-1]
-    assert notice.locator(f'a[href="../patterns/{pattern}/"]').count() == 1
+    pattern_id = safety.rstrip("/").rsplit("/", 1)[1]
+    assert notice.locator(f'a[href="../patterns/{pattern_id}/"]').count() == 1
     return str(notice.inner_text())
 
 
@@ -303,7 +303,7 @@ def test_risk_shows_the_notice_above_the_first_result(web_url: str, screen: Watc
     meaning step's own hearing raises it by the time the page marks the ranking final; an
     idiom of killing raises none."""
     page = screen.page
-    safety = f"{web_url}patterns/{DISCLOSED_PATTERN}/"
+    safety = f"{web_url}patterns/{DISCLOSURE_PATTERN}/"
     page.goto(_find(web_url, RISK_BY_WORDS))
     text = _notice_above_the_first_result(page, safety, finder_results(page, RISK_BY_WORDS))
     assert text.startswith("Check for risk of suicide now."), text

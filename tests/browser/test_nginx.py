@@ -211,7 +211,8 @@ def test_with_the_login_the_site_is_served(nginx: Server) -> None:
     assert headers["content-type"] == "text/html; charset=utf-8"
     assert b"<title>" in body
     for path in ("signs/", "patterns/stuck-client/", "assets/cardkb.js", "find/",
-                 "find/index.js", "find/more.js", "find/model.js", "find/vectors.js"):
+                 "find/index.js", "find/more.js", "find/model/vocab.js", "find/model/0.js",
+                 "find/vectors.js"):
         status, _, _ = nginx.get(SUB_PATH + path)
         assert status == 200, f"{path}: {status}"
     # the sub-path without its slash is sent on, relatively
@@ -236,7 +237,7 @@ def csp_directives(header: str) -> dict[str, list[str]]:
 
 def test_security_headers(nginx: Server) -> None:
     for path in ("", "patterns/stuck-client/", "assets/cardkb.js", "find/",
-                 "find/index.js", "find/model.js"):
+                 "find/index.js", "find/model/vocab.js"):
         status, headers, _ = nginx.get(SUB_PATH + path)
         assert status == 200, path
         assert headers.get("x-content-type-options") == "nosniff", path
@@ -270,7 +271,8 @@ def test_gzip(nginx: Server, web_site: Path) -> None:
                        ("assets/cardkb.js", web_site / "assets/cardkb.js"),
                        ("find/index.js", web_site / "find/index.js"),
                        ("find/more.js", web_site / "find/more.js"),
-                       ("find/model.js", web_site / "find/model.js"),
+                       ("find/model/vocab.js", web_site / "find/model/vocab.js"),
+                       ("find/model/0.js", web_site / "find/model/0.js"),
                        ("find/vectors.js", web_site / "find/vectors.js")]:
         status, headers, body = nginx.get(SUB_PATH + path, headers={"Accept-Encoding": "gzip"})
         assert status == 200, path
@@ -290,8 +292,8 @@ def test_caching(nginx: Server, web_site: Path) -> None:
         _, headers, _ = nginx.get(SUB_PATH + file.relative_to(web_site).as_posix())
         assert headers["cache-control"] == "private, max-age=31536000, immutable", file.name
     # the finder's data change with every build of the cards: revalidated like the pages
-    for path in ("", "signs/", "find/", "find/index.js", "find/more.js", "find/model.js",
-                 "find/vectors.js",
+    for path in ("", "signs/", "find/", "find/index.js", "find/more.js", "find/model/vocab.js",
+                 "find/model/0.js", "find/vectors.js",
                  "assets/cardkb.css", "assets/cardkb.js", "assets/cardkb-finder.js",
                  "assets/vendor/minisearch/minisearch.js", "assets/images/favicon.png"):
         status, headers, _ = nginx.get(SUB_PATH + path)

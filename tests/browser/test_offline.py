@@ -50,10 +50,12 @@ def test_the_finder_data_are_scripts(offline_site: Path) -> None:
     """A page opened from disk cannot fetch JSON: the finder's index, model and vectors are
     scripts, and Material's own search index (a second search engine) is not built at all."""
     scripts = {"index.js": "cardkbFinder", "more.js": "cardkbFinderMore",
-               "model.js": "cardkbFinderModel", "vectors.js": "cardkbFinderVectors"}
+               "model/vocab.js": "cardkbFinderVocab", "vectors.js": "cardkbFinderVectors"}
     for name, variable in scripts.items():
         text = (offline_site / "find" / name).read_text("utf-8")
         assert text.startswith(f"window.{variable}={{"), name
+    assert (offline_site / "find" / "model" / "0.js").read_text("utf-8").startswith(
+        "(window.cardkbFinderShards=window.cardkbFinderShards||{})[0]=")
     assert FIXTURE_SIGN in (offline_site / "find" / "index.js").read_text("utf-8")
     assert not (offline_site / "search").exists()
 

@@ -223,7 +223,7 @@ def every_handout(web_url: str, browser: Any) -> dict[str, Any]:
                 if (!note) return null;
                 const first = note.querySelector(":scope > .admonition-title + *");
                 const list = note.querySelector(":scope > ol");
-                const after = list ? [...note.querySelectorAll(":scope > ol ~ p")] : [];
+                const after = list ? [...note.querySelectorAll(":scope > ol ~ details > p")] : [];
                 return {first: first ? first.tagName : "",
                         steps: list ? [...list.children].map((li) => li.innerText.trim()) : [],
                         explanation: after.length ? after[0].innerText.trim() : ""};

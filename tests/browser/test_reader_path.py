@@ -143,6 +143,7 @@ def first_words(markdown: str) -> str:
     """The first words of a Markdown field, as plain text shows them (no links or emphasis)."""
     words = []
     for word in markdown.split():
+        word = word.strip("*_`")  # emphasis shows as plain text
         if any(mark in word for mark in "[]*_`(){}"):
             break
         words.append(word)

@@ -99,3 +99,49 @@ test("Python's MeaningModel and the browser give the same vector for the same te
     assert.ok(worst < 1e-5, `${text}: the vectors differ by up to ${worst}`);
   });
 });
+
+test("the model in shards: a text's vector once its shards are in is the whole model's", (t) => {
+  const executable = python();
+  if (!executable) {
+    if (process.env.CI === "true") assert.fail("no Python with cardkb installed (make test sets it up)");
+    t.skip("no Python with cardkb installed: run make test, or set CARDKB_PYTHON");
+    return;
+  }
+  // the build's own files (hooks/cardkb/finder.py), run as the browser runs them
+  const script = [
+    "import json",
+    "from cardkb.finder import MeaningModel, model_shard_files, model_vocab_script",
+    "model = MeaningModel.shipped()",
+    "print(json.dumps({'vocab': model_vocab_script(model), 'shards': model_shard_files(model)}))",
+  ].join("\n");
+  const built = JSON.parse(execFileSync(executable, ["-c", script], {
+    encoding: "utf8", maxBuffer: 64 << 20,
+    env: { ...process.env, PYTHONPATH: path.join(REPO, "hooks") },
+  }));
+  const window = {};
+  new Function("window", built.vocab)(window);
+  const model = R.shardedModel(window.cardkbFinderVocab);
+  const { model: whole } = shipped();
+  for (const text of TEXTS) {
+    const missing = R.missingShards(model, text);
+    const words = R.modelWords(text).filter((w) => R.pieces(whole, w).length);
+    assert.ok(missing.length > 0 || words.length === 0, text);
+    assert.ok(missing.length <= words.length * 3, `${text}: ${missing.length} shards`);
+    for (const shard of missing) {
+      new Function("window", built.shards[`find/model/${shard}.js`])(window);
+      R.addShard(model, shard, window.cardkbFinderShards[shard]);
+    }
+    assert.deepEqual(R.missingShards(model, text), [], text);
+    const fromShards = R.textVector(model, text), fromWhole = R.textVector(whole, text);
+    if (fromWhole === null) { assert.equal(fromShards, null, text); continue; }
+    assert.deepEqual(Array.from(fromShards), Array.from(fromWhole), text);
+  }
+  // a word whose shard is missing has no vector yet: the ranking waits for it (meaning: null)
+  assert.ok(R.missingShards(model, "grievances ledger handwritten").length > 0);
+  // every shard in: the very table, row for row
+  for (let shard = 0; shard < model.shards; shard++) {
+    new Function("window", built.shards[`find/model/${shard}.js`])(window);
+    R.addShard(model, shard, window.cardkbFinderShards[shard]);
+  }
+  assert.deepEqual(Array.from(model.vectors), Array.from(whole.vectors));
+});
