@@ -356,10 +356,13 @@
     return risk ? risk.useModelAsync(this.vectorOf(), this.everydayStatements()) : Promise.resolve();
   };
 
-  /* A text's vector by the meaning model, for the risk step. */
+  /* A text's vector by the meaning model, for the risk step; null while a model in shards lacks
+     a shard the text needs (the page fetches the query's shards, then ranks it again). */
   Ranking.prototype.vectorOf = function () {
     var model = this.model;
-    return function (text) { return textVector(model, text); };
+    return function (text) {
+      return missingShards(model, text).length ? null : textVector(model, text);
+    };
   };
 
   /* What the risk step compares with as everyday: the other patterns' signs and heard_as. */

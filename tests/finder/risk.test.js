@@ -308,6 +308,31 @@ test("the build reads the statements as the browser would, so only the report's 
   }
 });
 
+test("with the model in shards, the meaning hears a report once its words' shards are in", () => {
+  const built = fromPython(["from cardkb.finder import MeaningModel, model_shard_files, model_vocab_script",
+                            "model = MeaningModel.shipped()",
+                            "print(json.dumps({'vocab': model_vocab_script(model), " +
+                            "'shards': model_shard_files(model)}))"].join("\n"));
+  const data = starterData();
+  const window = {};
+  new Function("window", built.vocab)(window);
+  const r = new R.Ranking(data.cardkbFinder, MiniSearch);
+  r.useMeaning(R.shardedModel(window.cardkbFinderVocab), data.cardkbFinderVectors);
+  const report = "she looked into which of her tablets would be deadly";  // heard by meaning alone
+  assert.equal(r.risk.recognise(report), null, "no shard in: nothing heard, nothing guessed");
+  const missing = R.missingShards(r.model, report);
+  assert.ok(missing.length > 0 && missing.length < 20, missing.length);
+  for (const shard of missing) {  // only the report's own words' shards
+    new Function("window", built.shards[`find/model/${shard}.js`])(window);
+    R.addShard(r.model, shard, window.cardkbFinderShards[shard]);
+  }
+  const heard = r.risk.recognise(report);
+  assert.ok(heard && heard.by === "meaning", JSON.stringify(heard));
+  const whole = new R.Ranking(data.cardkbFinder, MiniSearch);
+  whole.useModel(shipped().raw, data.cardkbFinderVectors);
+  assert.deepEqual(JSON.parse(JSON.stringify(heard)), JSON.parse(JSON.stringify(whole.risk.recognise(report))));
+});
+
 test("the risk set, tuning half: at the issue's targets", async () => {
   const s = score((await starterRanking()).ranking, SET.filter((x) => x.split === "tune"));
   assert.ok(s.risk >= 30 && s.everyday >= 30, JSON.stringify(s));
@@ -377,4 +402,23 @@ test("the second held-out set is what the issue asks, and a third of it escapes 
   const round1 = new Risk.Recogniser({ rules: ROUND1_RULES });
   const free = risk.filter((x) => round1.recognise(x.q) === null);
   assert.ok(free.length >= risk.length / 3, `${free.length} of ${risk.length} hold none of the rules' phrases`);
+});
+
+/*
+ * The second held-out set was scored once, at round two's end, by make bench-search (commit
+ * ab23257, before the auditors' merge; 2026-12-07 14:20 to 14:31 UTC): the right safety pattern
+ * first for 66 of 70, the notice for 67 of 70, and 10 false alarms in 70 (0.14). The notice and
+ * the false alarms miss the targets, so the targets stand here as a to-do, and the figures
+ * scored are a floor. Tuning on this set would make its figures meaningless: write a third.
+ */
+test("the second held-out set: at the issue's targets", { todo: "66/70 first, 67/70 notice, 10/70 false alarms" },
+     async () => {
+  assertTargets(score((await starterRanking()).ranking, HELD2));
+});
+
+test("the second held-out set: never below the figures it was scored at", async () => {
+  const s = score((await starterRanking()).ranking, HELD2);
+  assert.ok(s.right >= 66 / 70, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
+  assert.ok(s.notice >= 67 / 70, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
+  assert.ok(s.falseAlarms <= 10 / 70, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
 });
