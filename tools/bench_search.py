@@ -434,7 +434,8 @@ def risk_report(result: Run, finder_site: Site, old_site: Site,
                                old_site.safety)) + "\n\n"
     old = Scores.of([a.rank for a in result.old_finder])
     new = Scores.of([a.rank for a in result.finder])
-    yield (f"The 72 queries, old finder then new: top-1 {old.top1:.2f} -> {new.top1:.2f}, "
+    yield (f"The {len(result.finder)} queries, old finder then new: "
+           f"top-1 {old.top1:.2f} -> {new.top1:.2f}, "
            f"top-3 {old.top3:.2f} -> {new.top3:.2f}, MRR {old.mrr:.2f} -> {new.mrr:.2f}.\n")
     dropped = [f"- {n.query.text!r}: {o.rank} -> {n.rank}"
                for o, n in fell(result.old_finder, result.finder)]

@@ -342,20 +342,6 @@
     this.risk.useStatements(data.kinds, data.examples, rows, this.vectorOf());
   };
 
-  /* The same; without the build's statements (an older find/vectors.js), the risk step reads
-     them between the browser's other work (a promise), so that typing stays quick. */
-  Ranking.prototype.useModelAsync = function (rawModel, rawVectors) {
-    var risk = this.risk;
-    this.risk = null;
-    this.useModel(rawModel, rawVectors);
-    this.risk = risk;
-    if (risk && rawVectors.risk) {
-      this.useRiskVectors(rawVectors.risk);
-      return Promise.resolve();
-    }
-    return risk ? risk.useModelAsync(this.vectorOf(), this.everydayStatements()) : Promise.resolve();
-  };
-
   /* A text's vector by the meaning model, for the risk step; null while a model in shards lacks
      a shard the text needs (the page fetches the query's shards, then ranks it again). */
   Ranking.prototype.vectorOf = function () {

@@ -365,22 +365,6 @@ test("the risk set is what the issue asks: four kinds, five of each, half everyd
   assert.ok(Math.abs(count((x) => x.split === "tune") - count((x) => x.split === "held")) <= 2);
 });
 
-test("the page's way: the statements read a chunk at a time, the meaning off until all are read", async () => {
-  const model = shipped().model;
-  const vectorOf = (text) => R.textVector(model, text);
-  const whole = new Risk.Recogniser(RISK_DATA);
-  whole.useModel(vectorOf, ["she cancelled again", "he forgot the worksheet"]);
-  const chunked = new Risk.Recogniser(RISK_DATA);
-  const reading = chunked.useModelAsync(vectorOf, ["she cancelled again", "he forgot the worksheet"], 7);
-  assert.equal(chunked.examples, null, "nothing is used before every statement is read");
-  await reading;
-  assert.deepEqual(chunked.examples.map((e) => [e.kind, e.text, e.words]),
-                   whole.examples.map((e) => [e.kind, e.text, e.words]));
-  const report = "she looked into which of her tablets would be deadly";  // as tests/browser/test_finder.py
-  assert.deepEqual(chunked.recognise(report), whole.recognise(report));
-  assert.equal(whole.recognise(report).by, "meaning");
-});
-
 // -- the second held-out set (tests/search/risk-held2.yml), written before round two's changes --
 
 const HELD2 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +

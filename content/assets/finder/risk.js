@@ -162,19 +162,6 @@
     while (steps.next()) { /* all at once */ }
   };
 
-  /* The same, a few hundred statements at a time between the browser's other work, so that
-     typing stays quick while a large knowledge base's statements are read (a promise). The
-     meaning step stays off until all are read. */
-  Recogniser.prototype.useModelAsync = function (vectorOf, everyday, chunk) {
-    var steps = this.modelSteps(vectorOf, everyday, chunk || 200);
-    return new Promise(function (resolve) {
-      (function step() {
-        if (steps.next()) setTimeout(step, 0);
-        else resolve();
-      })();
-    });
-  };
-
   /* The statements as the build read them (hooks/cardkb/finder.py risk_vectors): `examples` are
      [kind's index in `kinds`, text, rows of `vectors`], `vectors` a unit vector a word; the
      report's words are read with `vectorOf`. */
