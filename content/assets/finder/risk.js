@@ -153,13 +153,34 @@
   }
 
   /*
-   * Give the step the finder's meaning model: `vectorOf(text)` is a unit vector, or null for a
-   * word the model does not read (a stop word). `everyday` adds statements of the everyday kind
-   * (the finder passes the other patterns' signs and heard_as phrases).
+   * Give the step the finder's meaning model and let it read its statements itself (the Node
+   * tests' way; the page's statements come read by the build, useStatements): `vectorOf(text)` is
+   * a unit vector, or null for a word the model does not read (a stop word). `everyday` adds
+   * statements of the everyday kind (the other patterns' signs and heard_as phrases).
    */
   Recogniser.prototype.useModel = function (vectorOf, everyday) {
-    var steps = this.modelSteps(vectorOf, everyday);
-    while (steps.next()) { /* all at once */ }
+    var self = this, vocabulary = new Map(), vectors = [], examples = [], pending = [];
+    Object.keys(this.statements).forEach(function (kind) {
+      self.statements[kind].forEach(function (text) { pending.push([kind, text]); });
+    });
+    (everyday || []).forEach(function (text) { pending.push(["everyday", text]); });
+    pending.forEach(function (statement) {
+      var found = [];
+      modelWords(statement[1]).forEach(function (word) {
+        if (!vocabulary.has(word)) {
+          var vector = vectorOf(word);
+          vocabulary.set(word, vector ? vectors.length : -1);
+          if (vector) vectors.push(vector);
+        }
+        var row = vocabulary.get(word);
+        if (row >= 0 && found.indexOf(row) < 0) found.push(row);
+      });
+      if (found.length) examples.push({ kind: statement[0], text: statement[1], words: found });
+    });
+    this.examples = examples;
+    this.exampleVectors = vectors;
+    this.vectorOf = vectorOf;
+    this.similarities = new Map();
   };
 
   /* The statements as the build read them (hooks/cardkb/finder.py risk_vectors): `examples` are
@@ -170,42 +191,6 @@
     this.exampleVectors = vectors;
     this.vectorOf = vectorOf;
     this.similarities = new Map();
-  };
-
-  /* Reading the statements, as steps: next() reads one chunk, and false once all are read. */
-  Recogniser.prototype.modelSteps = function (vectorOf, everyday, chunk) {
-    var self = this, vocabulary = new Map(), vectors = [], examples = [], pending = [];
-    Object.keys(this.statements).forEach(function (kind) {
-      self.statements[kind].forEach(function (text) { pending.push([kind, text]); });
-    });
-    (everyday || []).forEach(function (text) { pending.push(["everyday", text]); });
-    function rows(text) {
-      var found = [];
-      modelWords(text).forEach(function (word) {
-        if (!vocabulary.has(word)) {
-          var vector = vectorOf(word);
-          vocabulary.set(word, vector ? vectors.length : -1);
-          if (vector) vectors.push(vector);
-        }
-        var row = vocabulary.get(word);
-        if (row >= 0 && found.indexOf(row) < 0) found.push(row);
-      });
-      return found;
-    }
-    var at = 0;
-    return { next: function () {
-      var stop = chunk ? Math.min(pending.length, at + chunk) : pending.length;
-      for (; at < stop; at++) {
-        var words = rows(pending[at][1]);
-        if (words.length) examples.push({ kind: pending[at][0], text: pending[at][1], words: words });
-      }
-      if (at < pending.length) return true;
-      self.examples = examples;
-      self.exampleVectors = vectors;
-      self.vectorOf = vectorOf;
-      self.similarities = new Map();
-      return false;
-    } };
   };
 
   /* A word's cosine with every word of the statements, remembered: typing adds one word. */
@@ -313,8 +298,9 @@
     return { kinds: kinds, evidence: evidence, harmless: harmless, cues: cueEvidence };
   };
 
-  /* What the meaning says: the closest risk statement over any sentence, when it is clearly
-     closer than every everyday statement; words inside harmless phrases are not read. */
+  /* What the meaning says: over the report's sentences, the closest risk statement and by how
+     much the closest risk statements beat the closest everyday ones (its margin, which
+     recognise() weighs); words inside harmless phrases are not read. */
   Recogniser.prototype.byMeaning = function (list, harmless) {
     if (!this.examples) return null;
     var sentences = [], current = [], last = -1;
