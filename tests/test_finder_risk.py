@@ -168,7 +168,7 @@ def test_no_report_of_the_sets_nor_a_near_copy_is_in_the_rules_or_statements() -
 
 
 def test_the_statements_words_are_read_at_build_time(tmp_path: Path) -> None:
-    """find/vectors.js carries the risk step's statements as words' rows and the words' vectors,
+    """find/risk-vectors.js carries the risk step's statements as words' rows and their vectors,
     so the browser needs the model only for the report's own words."""
     from cardkb.finder import MeaningModel, risk_statements, risk_vectors
 

@@ -329,8 +329,10 @@
       cards: decodeInt8(rawVectors.cards, rawVectors.scale),
       dims: rawVectors.dims,
     };
+    // The risk step's statements: with the vectors (tests), from find/risk-vectors.js (the
+    // page, after its first results), or read from a whole model (an older build).
     if (this.risk && rawVectors.risk) this.useRiskVectors(rawVectors.risk);
-    else if (this.risk) this.risk.useModel(this.vectorOf(), this.everydayStatements());
+    else if (this.risk && !model.shards) this.risk.useModel(this.vectorOf(), this.everydayStatements());
   };
 
   /* The risk step's statements as the build read them (find/vectors.js, `risk`): their words'
@@ -709,6 +711,7 @@
     var safetyNotice = document.getElementById("cardkb-find-safety");
     var meaningFirst = list.hasAttribute("data-cardkb-meaning-first");
     var ranking = null, model = null, loading = null, modelLoading = null, meaningFailed = false;
+    var riskReady = false;
 
     /* Each script once, however many steps ask for it. */
     var scripts = {};
@@ -747,6 +750,17 @@
           });
         modelLoading = Promise.all([more, meaning])
           .catch(function () { meaningFailed = true; /* the words of the first part still rank */ });
+        // The risk step's statements come after: the first paint does not wait for them, the
+        // final mark (data-cardkb-meaning) does, and the results are shown again with them.
+        meaning.then(function () {
+          if (!ranking.risk) return null;
+          return script(siteRoot + "find/risk-vectors.js").then(function () {
+            ranking.useRiskVectors(window.cardkbFinderRisk);
+          });
+        }).catch(function () { meaningFailed = true; }).then(function () {
+          riskReady = true;
+          if (box.value.trim()) show(box.value);
+        });
       }
       return modelLoading;
     }
@@ -767,7 +781,7 @@
     /* Whether the results for a query are final: its meaning is in, or cannot come. */
     function meaningState(query) {
       if (meaningFailed) return "failed";
-      if (!model || !modelLoading) return null;
+      if (!model || !modelLoading || !riskReady) return null;
       return CardkbRanking.missingShards(model, query).length ? null : "ready";
     }
 
@@ -881,13 +895,19 @@
       if (!ranking) return;
       var trimmed = query.slice(0, 2000);
       var ranked = ranking.rank(trimmed, 8);
-      list.textContent = "";
       safetyNotice.hidden = true;
       safetyNotice.removeAttribute("data-cardkb-risk");
       safetyNotice.textContent = "";
+      // The results are drawn again only when they differ: a ranking that the meaning's last
+      // part (the risk step's statements) left as it was is not repainted under the reader.
+      var fresh = document.createElement(list.tagName);
       ranked.results.forEach(function (result) {
-        list.appendChild(resultItem(result, ranked.terms, ranked.meaning, ranked.typed));
+        fresh.appendChild(resultItem(result, ranked.terms, ranked.meaning, ranked.typed));
       });
+      if (fresh.innerHTML !== list.innerHTML) {
+        list.textContent = "";
+        while (fresh.firstChild) list.appendChild(fresh.firstChild);
+      }
       // Risk recognised: the notice above every result, and its safety pattern first.
       if (ranked.risk) {
         fillNotice(ranked.risk);

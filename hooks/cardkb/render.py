@@ -29,9 +29,11 @@ from .finder import (
     FIND_FOLDER,
     MODEL_VOCAB_FILE,
     MORE_FILE,
+    RISK_VECTORS_FILE,
     VECTORS_FILE,
     MeaningModel,
     finder_data,
+    finder_risk_vectors,
     finder_vectors,
     model_shard_names,
     model_vocab_script,
@@ -161,6 +163,8 @@ class SiteRenderer:
             add(shard, partial(_model_shard, shard))
         add(VECTORS_FILE, lambda: GeneratedPage(
             VECTORS_FILE, finder_vectors(self.kb, MeaningModel.shipped())))
+        add(RISK_VECTORS_FILE, lambda: GeneratedPage(
+            RISK_VECTORS_FILE, finder_risk_vectors(self.kb, MeaningModel.shipped())))
         add("editors/index.md", lambda: self._render_page(
             "editors/", "editors.md.j2", today=self.today,
             overdue=overdue_reviews(self.kb, self.today)))

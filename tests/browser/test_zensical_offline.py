@@ -42,7 +42,8 @@ def test_the_links_lead_to_files(zensical_offline_site: Path) -> None:
 def test_the_finder_data_are_scripts_and_nothing_comes_from_outside(
         zensical_offline_site: Path) -> None:
     for name, variable in {"index.js": "cardkbFinder", "more.js": "cardkbFinderMore",
-                           "model.js": "cardkbFinderModel"}.items():
+                           "model/vocab.js": "cardkbFinderVocab",
+                           "vectors.js": "cardkbFinderVectors"}.items():
         text = (zensical_offline_site / "find" / name).read_text("utf-8")
         assert text.startswith(f"window.{variable}={{"), name
     for page in zensical_offline_site.rglob("*.html"):

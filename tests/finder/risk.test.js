@@ -207,15 +207,19 @@ function starterData() {
   const scripts = fromPython([
     "from pathlib import Path",
     "from cardkb.config import Settings",
-    "from cardkb.finder import MeaningModel, finder_data, finder_vectors",
+    "from cardkb.finder import MeaningModel, finder_data, finder_risk_vectors, finder_vectors",
     "from cardkb.project import check_project",
     "from cardkb.urls import UrlLayout",
     "kb = check_project(Path('.'), Settings(), None).knowledge_base",
     "data = finder_data(kb, UrlLayout())",
-    "print(json.dumps([data.first, data.more, finder_vectors(kb, MeaningModel.shipped())]))",
+    "model = MeaningModel.shipped()",
+    "print(json.dumps([data.first, data.more, finder_vectors(kb, model),",
+    "                  finder_risk_vectors(kb, model)]))",
   ].join("\n"));
   const window = {};
   scripts.forEach((script) => vm.runInNewContext(script, { window: window }));
+  // the statements as the page hands them over once find/risk-vectors.js is in
+  window.cardkbFinderVectors = Object.assign({}, window.cardkbFinderVectors, { risk: window.cardkbFinderRisk });
   return window;
 }
 
