@@ -33,7 +33,7 @@ from typing import Any
 
 from .config import Settings
 from .engine_files import prepare_site
-from .finder import DATA_FILE, MORE_FILE, VECTORS_FILE
+from .finder import DATA_FILE, MORE_FILE, RISK_VECTORS_FILE, VECTORS_FILE
 from .load import PATTERN_FILE
 from .model import KnowledgeBase
 from .navigation import NavNode, navigation_data
@@ -47,7 +47,7 @@ from .render import GeneratedPage, SiteRenderer
 from .urls import UrlLayout
 
 #: the finder's index and the export, which hold every card: refreshed by the next full build
-LAGGING = frozenset({DATA_FILE, MORE_FILE, VECTORS_FILE, "cards.json"})
+LAGGING = frozenset({DATA_FILE, MORE_FILE, VECTORS_FILE, RISK_VECTORS_FILE, "cards.json"})
 #: pages that list many entities, rendered again after every save (and kept if unchanged)
 LISTS = ("signs/index.md", "patterns/index.md", "editors/index.md")
 #: a link in a page's text, Markdown's or HTML's (the generated pages use both)
