@@ -14,11 +14,8 @@ import gzip
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
@@ -31,6 +28,7 @@ from cardkb.cli import main
 from cardkb.mkdocs_plugin import ENGINE_RECOMMENDATION
 
 from .conftest import REPO, Project
+from .test_package import fetch_when_up, free_port
 
 BIN = Path(sys.executable).parent
 #: versions a requirement on MkDocs must refuse: MkDocs 2 runs no plugins at all
@@ -201,33 +199,13 @@ def test_cardkb_finds_properdocs_yml(tmp_path: Path, monkeypatch: pytest.MonkeyP
 # -- serving and previewing under ProperDocs -----------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _fetch(url: str, timeout: float = 120) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=10) as response:
-                body: str = response.read().decode("utf-8")
-                return body
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
-
-
 @pytest.fixture
 def serving(tmp_path: Path) -> Iterator[Callable[[list[str], Path], str]]:
     """Start a server command in the starter's folder; its address. Stopped with Ctrl-C."""
     started: list[subprocess.Popen[str]] = []
 
     def serve(command: list[str], kb: Path) -> str:
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen([*command, "--dev-addr", f"127.0.0.1:{port}"], cwd=kb,
                                   env=_clean_env(), stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -263,7 +241,7 @@ def test_serve_and_preview_under_both_engines(
     with (kb / "content/index.md").open("a", encoding="utf-8") as page:
         page.write("\nSee [[no-such-card]].\n")
     url = serving(command, kb)
-    page = _fetch(url + "cards/ask-about-the-lateness/")
+    page = fetch_when_up(url + "cards/ask-about-the-lateness/")
     assert "Ask about the lateness together" in page
     assert 'class="cardkb-disclaimer"' in page
     assert 'class="admonition danger cardkb-problems"' in page

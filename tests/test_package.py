@@ -122,7 +122,7 @@ def test_the_wheel_holds_every_file_of_the_package_folder(wheel: Path) -> None:
         assert f"cardkb/{name}" in shipped
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -164,7 +164,7 @@ def test_make_build_in_a_new_knowledge_base(practice_kb: Path) -> None:
 
 @pytest.fixture
 def served(practice_kb: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(["make", "serve", f"DEV_ADDR=127.0.0.1:{port}"], cwd=practice_kb,
                               env=_clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, start_new_session=True)
@@ -182,7 +182,8 @@ def served(practice_kb: Path) -> Iterator[str]:
         assert "Traceback" not in output, output
 
 
-def _fetch(url: str, timeout: float = 180) -> str:
+def fetch_when_up(url: str, timeout: float = 180) -> str:
+    """The page at ``url``, once a server just started answers (within ``timeout`` s)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -196,7 +197,7 @@ def _fetch(url: str, timeout: float = 180) -> str:
 
 
 def test_make_serve_in_a_new_knowledge_base(served: str) -> None:
-    page = _fetch(served + "cards/ask-about-the-lateness/")
+    page = fetch_when_up(served + "cards/ask-about-the-lateness/")
     assert "Ask about the lateness together" in page
     assert 'class="cardkb-disclaimer"' in page
 
