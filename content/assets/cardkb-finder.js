@@ -194,14 +194,11 @@
     return sum;
   }
 
-  function decodeInt8(base64, scale) {
-    var bytes = typeof atob === "function" ? atob(base64)
-      : Buffer.from(base64, "base64").toString("binary");
-    var out = new Float32Array(bytes.length);
-    for (var i = 0; i < bytes.length; i++) {
-      var b = bytes.charCodeAt(i);
-      out[i] = (b > 127 ? b - 256 : b) * scale;
-    }
+  /* The build's vectors of phrases or cards (find/vectors.js): four bits a number, each row
+     made a unit vector again, as the build's were before they were packed. */
+  function decodeVectors(part) {
+    var out = decodeNibbles(part.vectors, part.rows, part.scales), dims = part.scales.length;
+    for (var r = 0; r < part.rows; r++) unit(out.subarray(r * dims, (r + 1) * dims));
     return out;
   }
 
@@ -231,11 +228,23 @@
   /* A model that knows every token (find/model/vocab.js) and no vector yet: row r arrives in
      shard r % shards. A query is ranked by meaning once the shards of its words are in. */
   function shardedModel(vocab) {
+    var tokens = frontDecoded(vocab.tokens);
     var model = { dims: vocab.dims, rows: new Map(), pieces: new Map(), scales: vocab.scales,
-                  vectors: new Float32Array(vocab.tokens.length * vocab.dims),
+                  vectors: new Float32Array(tokens.length * vocab.dims),
                   shards: vocab.shards, loaded: new Uint8Array(vocab.shards) };
-    vocab.tokens.forEach(function (token, index) { model.rows.set(token, index); });
+    tokens.forEach(function (token, index) { model.rows.set(token, index); });
     return model;
+  }
+
+  /* The words of vocab.js, a line each: how many first letters it shares with the word before
+     (one digit), then the rest of it (hooks/cardkb/finder.py, front_coded). */
+  function frontDecoded(text) {
+    var words = [], before = "";
+    text.split("\n").forEach(function (line) {
+      before = before.slice(0, Number(line.charAt(0))) + line.slice(1);
+      words.push(before);
+    });
+    return words;
   }
 
   /* One shard's rows (four bits a number, as in the whole table) into their places. */
@@ -324,9 +333,9 @@
   Ranking.prototype.useMeaning = function (model, rawVectors) {
     this.model = model;
     this.vectors = {
-      phrases: decodeInt8(rawVectors.phrases, rawVectors.scale),
+      phrases: decodeVectors(rawVectors.phrases),
       owners: rawVectors.owners,
-      cards: decodeInt8(rawVectors.cards, rawVectors.scale),
+      cards: decodeVectors(rawVectors.cards),
       dims: rawVectors.dims,
     };
     // The risk step's statements: with the vectors (tests), from find/risk-vectors.js (the
@@ -711,7 +720,19 @@
     var safetyNotice = document.getElementById("cardkb-find-safety");
     var meaningFirst = list.hasAttribute("data-cardkb-meaning-first");
     var ranking = null, model = null, loading = null, modelLoading = null, meaningFailed = false;
-    var riskReady = false;
+    var wordsModel = null;  /* the model with its vocabulary, before the ranking has it */
+    var restReady = false;  /* the cards' other text and the risk step's statements are in */
+    /* Settled once a query's first results are on the screen: a moment after the frame that
+       draws them has been shown (a hidden tab, which draws no frames, a moment later). */
+    var markPainted = null;
+    var painted = new Promise(function (resolve) { markPainted = resolve; });
+    function afterThisPaint(resolve) {
+      var later = function () { setTimeout(resolve, 100); };
+      if (typeof requestAnimationFrame === "function") {
+        requestAnimationFrame(function () { requestAnimationFrame(later); });
+      }
+      setTimeout(resolve, 400);
+    }
 
     /* Each script once, however many steps ask for it. */
     var scripts = {};
@@ -734,31 +755,40 @@
       return loading;
     }
 
-    /* The rest of the cards' text, the build's vectors and the model's vocabulary: fetched
-       beside the first part, once there are words or the box has the focus. */
+    /* The build's vectors and the model's vocabulary: fetched beside the first part, once there
+       are words or the box has the focus. After the first results are painted come the cards'
+       other text (find/more.js) and the risk step's statements (find/risk-vectors.js): neither
+       changed a first result of the quality set, that paint does not wait for them nor share the
+       network with them, and the final mark (data-cardkb-meaning) waits for both; the results
+       are shown again with them, redrawn only where they differ. */
     function loadMeaning() {
       if (!modelLoading) {
-        var more = Promise.all([load(), script(siteRoot + "find/more.js")]).then(function () {
-          return ranking.addMore(window.cardkbFinderMore);
+        // the model knows its words as soon as its vocabulary and the stop words are in, so a
+        // query's shards are asked for then, beside the rest of the first part (meaningFor)
+        wordsModel = Promise.all([script(siteRoot + "find/model/vocab.js"),
+                                  script(siteRoot + "find/index.js")]).then(function () {
+          CardkbRanking.setStopWords(window.cardkbFinder.stopWords);
+          return CardkbRanking.shardedModel(window.cardkbFinderVocab);
         });
-        var meaning = Promise.all([load(), script(siteRoot + "find/model/vocab.js"),
-                                   script(siteRoot + "find/vectors.js")])
-          .then(function () {
-            ranking.useMeaning(CardkbRanking.shardedModel(window.cardkbFinderVocab),
-                               window.cardkbFinderVectors);
+        var meaning = Promise.all([load(), wordsModel, script(siteRoot + "find/vectors.js")])
+          .then(function (parts) {
+            ranking.useMeaning(parts[1], window.cardkbFinderVectors);
             model = ranking.model;
           });
-        modelLoading = Promise.all([more, meaning])
-          .catch(function () { meaningFailed = true; /* the words of the first part still rank */ });
-        // The risk step's statements come after: the first paint does not wait for them, the
-        // final mark (data-cardkb-meaning) does, and the results are shown again with them.
-        meaning.then(function () {
+        modelLoading = meaning.catch(function () {
+          meaningFailed = true;  /* the words of the first part still rank */
+        });
+        var more = Promise.all([load(), painted]).then(function () {
+          return script(siteRoot + "find/more.js");
+        }).then(function () { ranking.addMore(window.cardkbFinderMore); });
+        var statements = Promise.all([meaning, painted]).then(function () {
           if (!ranking.risk) return null;
           return script(siteRoot + "find/risk-vectors.js").then(function () {
             ranking.useRiskVectors(window.cardkbFinderRisk);
           });
-        }).catch(function () { meaningFailed = true; }).then(function () {
-          riskReady = true;
+        });
+        Promise.all([more, statements]).catch(function () { meaningFailed = true; }).then(function () {
+          restReady = true;
           if (box.value.trim()) show(box.value);
         });
       }
@@ -768,27 +798,32 @@
     /* Everything a query's final ranking needs: the above and the shards of its words' vectors
        (find/model/<k>.js, a few kilobytes each). */
     function meaningFor(query) {
-      return loadMeaning().then(function () {
-        if (!model) return null;
-        return Promise.all(CardkbRanking.missingShards(model, query).map(function (shard) {
+      var meaning = loadMeaning();
+      var shards = wordsModel.then(function (words) {
+        return Promise.all(CardkbRanking.missingShards(words, query).map(function (shard) {
           return script(siteRoot + "find/model/" + shard + ".js").then(function () {
-            if (!model.loaded[shard]) CardkbRanking.addShard(model, shard, window.cardkbFinderShards[shard]);
+            if (!words.loaded[shard]) CardkbRanking.addShard(words, shard, window.cardkbFinderShards[shard]);
           });
         }));
-      }).catch(function () { meaningFailed = true; });
+      });
+      return Promise.all([meaning, shards]).catch(function () { meaningFailed = true; });
     }
 
     /* Whether the results for a query are final: its meaning is in, or cannot come. */
     function meaningState(query) {
       if (meaningFailed) return "failed";
-      if (!model || !modelLoading || !riskReady) return null;
-      return CardkbRanking.missingShards(model, query).length ? null : "ready";
+      return restReady && meaningIn(query) ? "ready" : null;
+    }
+
+    /* Whether a query's ranking has its meaning half: the vectors of its words are in. */
+    function meaningIn(query) {
+      return Boolean(model) && !CardkbRanking.missingShards(model, query).length;
     }
 
     /* Results now, and again once the query's meaning is in, if it was not yet. */
     function showAndRefine(query) {
       show(query);
-      if (!query.trim() || meaningState(query)) return;
+      if (!query.trim() || meaningIn(query) || meaningFailed) return;
       meaningFor(query).then(function () {
         if (box.value === query) show(query);
       });
@@ -924,9 +959,10 @@
             : "There are no words here to search for. Type a few words about the client or the session.";
       } else {
         status.textContent = ranked.results.length + (ranked.results.length === 1 ? " pattern fits" : " patterns fit") +
-          ", best first." + (meaningState(trimmed) ? "" : " (Matching words; meaning is still loading.)");
+          ", best first." + (meaningIn(trimmed) || meaningFailed ? "" : " (Matching words; meaning is still loading.)");
       }
       list.setAttribute("data-cardkb-query", query);
+      if (markPainted && trimmed.trim()) { afterThisPaint(markPainted); markPainted = null; }
       var state = trimmed.trim() ? meaningState(trimmed) : "ready";
       if (state) list.setAttribute("data-cardkb-meaning", state);
       else list.removeAttribute("data-cardkb-meaning");
@@ -989,10 +1025,10 @@
     });
   }
 
-  function start() {
-    addHeaderBox();
-    startFinder();
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The finder starts as soon as its page is parsed up to this script (its box and list come
+  // before it), so its data are on their way before the theme sets up the rest of the page at
+  // DOMContentLoaded; the header's box waits for that.
+  startFinder();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addHeaderBox);
+  else addHeaderBox();
 })();

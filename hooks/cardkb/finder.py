@@ -151,7 +151,8 @@ def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
     first: dict[str, Any] = {
         "format": 3,
         "stopWords": sorted(STOP_WORDS),
-        "risk": risk_data(),
+        # the risk step's statements come read by the build, in find/risk-vectors.js
+        "risk": {name: part for name, part in risk_data().items() if name != "meaning"},
         "urls": {kind: relative_href(page_url, layout.url(kind, "ID")).replace("ID", "{id}")
                  for kind in ("pattern", "card")},
         "fields": {
@@ -296,16 +297,30 @@ def finder_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
             phrases.append(model.text_vector(phrase))
             owners.append(index)
     card_vectors = [model.text_vector(_card_meaning_text(c)) for c in cards]
-    scale = 1 / 127  # unit vectors: every number lies in [-1, 1]
-
-    def encoded(vectors: list[Any]) -> str:
-        array = np.array(vectors, dtype=np.float32).reshape(-1, model.dims)
-        data = np.clip(np.round(array / scale), -127, 127).astype(np.int8)
-        return base64.b64encode(data.tobytes()).decode("ascii")
-
+    # four bits a number, a scale per dimension, as the model itself is shipped: the first
+    # results wait for this file, and four bits left every first result of the quality set as
+    # eight bits had it
+    phrase_scales, phrase_data = pack_nibbles(np.array(phrases, np.float32), model.dims)
+    card_scales, card_data = pack_nibbles(np.array(card_vectors, np.float32), model.dims)
     return _script("cardkbFinderVectors", {
-        "dims": model.dims, "scale": scale, "phrases": encoded(phrases), "owners": owners,
-        "cards": encoded(card_vectors)})
+        "dims": model.dims, "owners": owners,
+        "phrases": {"rows": len(phrases), "scales": phrase_scales, "vectors": phrase_data},
+        "cards": {"rows": len(card_vectors), "scales": card_scales, "vectors": card_data}})
+
+
+def pack_nibbles(array: Any, dims: int) -> tuple[list[float], str]:
+    """Rows of vectors as four bits a number, two a byte, high half first, each its level plus
+    8, with a scale per dimension (its largest magnitude over 7): half the bytes of eight bits."""
+    import numpy as np
+
+    array = array.reshape(-1, dims)
+    scales = np.maximum(np.abs(array).max(axis=0) if len(array) else np.ones(dims), 1e-6) / 7
+    levels = (np.clip(np.round(array / scales), -8, 7) + 8).astype(np.uint8).reshape(-1)
+    if len(levels) % 2:
+        levels = np.append(levels, np.uint8(8))
+    packed = (levels[0::2] << 4) | levels[1::2]
+    return ([round(float(x), 6) for x in scales],
+            base64.b64encode(packed.astype(np.uint8).tobytes()).decode("ascii"))
 
 
 def finder_risk_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
@@ -354,16 +369,10 @@ def risk_vectors(kb: KnowledgeBase, model: MeaningModel) -> dict[str, Any]:
                 words.append(rows[word])
         if words:
             examples.append([kinds.index(kind), "" if kind == "everyday" else text, words])
-    array = np.array(vectors, dtype=np.float32).reshape(-1, model.dims)
     # four bits a number, a scale per dimension, as the model itself is shipped: half the bytes
-    scales = np.maximum(np.abs(array).max(axis=0) if len(array) else np.ones(model.dims), 1e-6) / 7
-    levels = (np.clip(np.round(array / scales), -8, 7) + 8).astype(np.uint8).reshape(-1)
-    if len(levels) % 2:
-        levels = np.append(levels, np.uint8(8))
-    packed = (levels[0::2] << 4) | levels[1::2]
-    return {"dims": model.dims, "scales": [round(float(x), 6) for x in scales], "kinds": kinds,
-            "examples": examples, "rows": len(vectors),
-            "vectors": base64.b64encode(packed.astype(np.uint8).tobytes()).decode("ascii")}
+    scales, packed = pack_nibbles(np.array(vectors, dtype=np.float32), model.dims)
+    return {"dims": model.dims, "scales": scales, "kinds": kinds,
+            "examples": examples, "rows": len(vectors), "vectors": packed}
 
 
 # -- the meaning model in shards: a query fetches only its own words' vectors ----------------
@@ -371,30 +380,58 @@ def risk_vectors(kb: KnowledgeBase, model: MeaningModel) -> dict[str, Any]:
 #: the table's words (``vocab.js``) and its vectors in MODEL_SHARDS files (``0.js`` ...)
 MODEL_FOLDER = "find/model/"
 MODEL_VOCAB_FILE = MODEL_FOLDER + "vocab.js"
-#: row r of the table is in shard r % MODEL_SHARDS: about 70 rows (6 KB) each, so a query of a
-#: few words fetches a few small files instead of the whole table (844 KB)
+#: row r of the shipped table (its rows in the words' alphabetical order) is in shard
+#: r % MODEL_SHARDS: about 70 rows (6 KB) each, so a query of a few words fetches a few small
+#: files instead of the whole table (844 KB)
 MODEL_SHARDS = 128
+#: a word of vocab.js shares at most this many first letters with the one before it (one digit)
+_MAX_SHARED = 9
+
+
+def shipped_order(model: MeaningModel) -> list[int]:
+    """The table's rows in the order the site ships them: its words' alphabetical order, in
+    which each word mostly repeats the start of the one before (vocab.js half the bytes)."""
+    tokens = model.raw["tokens"]
+    return sorted(range(len(tokens)), key=tokens.__getitem__)
+
+
+def front_coded(words: list[str]) -> str:
+    """Sorted words, a line each: how many first letters it shares with the word before (one
+    digit, at most _MAX_SHARED), then the rest of it ("abandon", "abandoned" -> "0abandon",
+    "7ed"). The browser reads it back in cardkb-finder.js's ``frontDecoded``."""
+    lines, before = [], ""
+    for word in words:
+        shared = 0
+        limit = min(len(word), len(before), _MAX_SHARED)
+        while shared < limit and word[shared] == before[shared]:
+            shared += 1
+        lines.append(f"{shared}{word[shared:]}")
+        before = word
+    return "\n".join(lines)
 
 
 def model_vocab_script(model: MeaningModel) -> str:
-    """``find/model/vocab.js``: every token of the table, in row order, with the dimensions and
-    scales, so the browser spells a query's words exactly as the build does (WordPiece) and
-    knows which shards hold their rows before it fetches any vector."""
+    """``find/model/vocab.js``: every token of the table, in the shipped order (front-coded),
+    with the dimensions and scales, so the browser spells a query's words exactly as the build
+    does (WordPiece) and knows which shards hold their rows before it fetches any vector."""
+    tokens = model.raw["tokens"]
     return _script("cardkbFinderVocab", {
-        "dims": model.dims, "scales": model.raw["scales"], "tokens": model.raw["tokens"],
+        "dims": model.dims, "scales": model.raw["scales"],
+        "tokens": front_coded([tokens[r] for r in shipped_order(model)]),
         "shards": MODEL_SHARDS})
 
 
 def model_shard_files(model: MeaningModel) -> dict[str, str]:
-    """``find/model/<k>.js`` -> its script: the four-bit rows r with r % MODEL_SHARDS == k, in
-    row order, each registering itself under its number (shards arrive in any order)."""
+    """``find/model/<k>.js`` -> its script: the four-bit rows r of the shipped order with
+    r % MODEL_SHARDS == k, in that order, each registering itself under its number (shards
+    arrive in any order)."""
     packed = base64.b64decode(model.raw["vectors"])
     row_bytes = model.dims // 2
-    rows = len(model.raw["tokens"])
+    order = shipped_order(model)
     files = {}
     for shard in range(MODEL_SHARDS):
         data = b"".join(packed[r * row_bytes:(r + 1) * row_bytes]
-                        for r in range(shard, rows, MODEL_SHARDS))
+                        for r in order[shard::MODEL_SHARDS])
         encoded = json.dumps(base64.b64encode(data).decode("ascii"))
         files[f"{MODEL_FOLDER}{shard}.js"] = (
             f"(window.cardkbFinderShards=window.cardkbFinderShards||{{}})[{shard}]={encoded};\n")

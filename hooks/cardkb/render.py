@@ -90,12 +90,14 @@ class GeneratedPage:
 #: the words' ranking first, refined by the meaning when it arrives, so that the first paint
 #: does not wait for megabytes of vectors and text (make bench: 3,000 cards)
 MEANING_FIRST_MAX_CARDS = 500
-#: what find/ fetches whatever is typed, named in its page so the browser fetches it beside the
-#: page's own scripts instead of after them (the vectors of the query's words come next); past
-#: MEANING_FIRST_MAX_CARDS only the first three, the words' half
+#: what find/ fetches before its first results whatever is typed, named in its page so the
+#: browser fetches it beside the page's own scripts instead of after them, at low priority so
+#: the page itself is drawn first (the vectors of the query's words come next); past
+#: MEANING_FIRST_MAX_CARDS only the first four, the words' half. The cards' other text
+#: (MORE_FILE) and the risk step's statements come after the first results.
 FINDER_PRELOADED = ("assets/vendor/minisearch/minisearch.js",
                     "assets/vendor/wink-porter2-stemmer/stemmer.js", "assets/finder/risk.js",
-                    DATA_FILE, MORE_FILE, VECTORS_FILE, MODEL_VOCAB_FILE)
+                    DATA_FILE, VECTORS_FILE, MODEL_VOCAB_FILE)
 
 
 def _model_shard(src_uri: str) -> GeneratedPage:

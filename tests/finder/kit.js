@@ -111,11 +111,24 @@ function tinyModel(vectorsByToken, scale) {
   return { dims: dims, scales: new Array(dims).fill(scale), tokens: tokens, vectors: base64(bytes) };
 }
 
-/* find/vectors.js for given unit vectors: int8 at 1/127, as hooks/cardkb/finder.py writes them. */
+/* find/vectors.js for given vectors: four bits a number with a scale per dimension (its largest
+   magnitude over 7), as hooks/cardkb/finder.py's pack_nibbles writes them. */
 function tinyVectors(dims, phrases, owners, cards) {
-  const scale = 1 / 127;
-  const encode = (vectors) => base64(new Int8Array([].concat(...vectors).map((x) => Math.round(x / scale))).buffer);
-  return { dims: dims, scale: scale, phrases: encode(phrases), owners: owners, cards: encode(cards) };
+  const pack = (vectors) => {
+    const scales = [];
+    for (let d = 0; d < dims; d++) {
+      scales.push(Math.max(1e-6, ...vectors.map((v) => Math.abs(v[d]))) / 7);
+    }
+    const levels = [];
+    vectors.forEach((v) => v.forEach((x, d) => {
+      levels.push(Math.min(7, Math.max(-8, Math.round(x / scales[d]))) + 8);
+    }));
+    if (levels.length % 2) levels.push(8);
+    const bytes = [];
+    for (let i = 0; i < levels.length; i += 2) bytes.push((levels[i] << 4) | levels[i + 1]);
+    return { rows: vectors.length, scales: scales, vectors: base64(bytes) };
+  };
+  return { dims: dims, phrases: pack(phrases), owners: owners, cards: pack(cards) };
 }
 
 module.exports = { R, Risk, MiniSearch, REPO, STOP_WORDS, RISK_DATA, fromPython, shipped, finderData, firstRanking, ranking,
