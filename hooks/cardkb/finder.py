@@ -354,12 +354,15 @@ def risk_vectors(kb: KnowledgeBase, model: MeaningModel) -> dict[str, Any]:
     import numpy as np
 
     kinds = [*risk_kinds(), "everyday"]
+    unheard = set(risk_data().get("unheard", []))  # the verbs of reporting: no meaning of risk
     rows: dict[str, int] = {}
     vectors: list[Any] = []
     examples: list[list[Any]] = []
     for kind, text in risk_statements(kb):
         words: list[int] = []
         for word in _STATEMENT_WORD.findall(text.lower()):
+            if word in unheard:
+                continue
             if word not in rows:
                 vector = model.text_vector(word)
                 rows[word] = len(vectors) if np.any(vector) else -1

@@ -396,19 +396,12 @@ test("the second held-out set is what the issue asks, and a third of it escapes 
 
 /*
  * The second held-out set was scored once, at round two's end, by make bench-search (commit
- * ab23257, before the auditors' merge; 2026-12-07 14:20 to 14:31 UTC): the right safety pattern
- * first for 66 of 70, the notice for 67 of 70, and 10 false alarms in 70 (0.14). The notice and
- * the false alarms miss the targets, so the targets stand here as a to-do, and the figures
- * scored are a floor. Tuning on this set would make its figures meaningless: write a third.
+ * ab23257, 2026-12-07 14:20 to 14:31 UTC): the right safety pattern first for 66 of 70, the
+ * notice for 67 of 70, and 10 false alarms in 70 (0.14). Scored, it was burned: round three
+ * tuned on it as well as on the first set, openly, and holds it to the targets. A third held-out
+ * set (tests/search/risk-held3.yml), written before round three's changes, is what says how
+ * well the step generalises.
  */
-test("the second held-out set: at the issue's targets", { todo: "66/70 first, 67/70 notice, 10/70 false alarms" },
-     async () => {
+test("the second held-out set (tuned on in round three): at the issue's targets", async () => {
   assertTargets(score((await starterRanking()).ranking, HELD2));
-});
-
-test("the second held-out set: never below the figures it was scored at", async () => {
-  const s = score((await starterRanking()).ranking, HELD2);
-  assert.ok(s.right >= 66 / 70, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
-  assert.ok(s.notice >= 67 / 70, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
-  assert.ok(s.falseAlarms <= 10 / 70, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
 });

@@ -142,6 +142,8 @@
     });
     this.harmless = (data.harmless || []).map(compile);
     this.jokes = (data.jokes || []).map(compile);
+    /* words the meaning step does not read: "she said", "he told me" say nothing of risk */
+    this.unheard = new Set(data.unheard || []);
     this.statements = data.meaning || {};
     this.examples = null;  // the statements' vectors, once the model has come
     this.vectorOf = null;
@@ -167,6 +169,7 @@
     pending.forEach(function (statement) {
       var found = [];
       modelWords(statement[1]).forEach(function (word) {
+        if (self.unheard.has(word)) return;
         if (!vocabulary.has(word)) {
           var vector = vectorOf(word);
           vocabulary.set(word, vector ? vectors.length : -1);
@@ -317,6 +320,7 @@
     for (var s = 0; s < sentences.length; s++) {
       var self = this, sentence = [];
       modelWords(sentences[s].join(" ")).forEach(function (word) {
+        if (self.unheard.has(word)) return;
         var sims = self.similaritiesOf(word);
         if (sims) sentence.push(sims);
       });
