@@ -9,7 +9,8 @@ MRR for both. It is a report, not a test: it exits 0 whatever the figures.
 "Risk first" (README): the same run also asks the finder, and the finder as it was at the end of
 the risk step's first round (the whole project at :data:`OLD_RECOGNISER` but the cards, built
 beside it from the same cards), every report of ``tests/search/risk.yml`` (halves ``tune`` and
-``held``) and of ``tests/search/risk-held2.yml`` (the second held-out set, ``held2``), and prints
+``held``) and of ``tests/search/risk-held2.yml`` and ``risk-held3.yml`` (the second and third
+held-out sets, ``held2`` and ``held3``), and prints
 for each half how often the right safety pattern comes first, how often the notice shows for a
 risk report, and how often an everyday report raises a false alarm (the notice, or a safety
 pattern first); the old finder is asked the 72 queries too, so the table shows them before and
@@ -45,14 +46,17 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "tests" / "search" / "queries.yml"
 RISK_SET = REPO / "tests" / "search" / "risk.yml"
-#: the second held-out set, written before the risk step's second round, every report ``held2``
-RISK_HELD2 = REPO / "tests" / "search" / "risk-held2.yml"
+#: the later held-out sets, each written before a round of the risk step (the second before
+#: round two, the third before round three), each scored once at that round's end; the split
+#: their reports carry
+RISK_HELD_OUT = (("held2", REPO / "tests" / "search" / "risk-held2.yml"),
+                 ("held3", REPO / "tests" / "search" / "risk-held3.yml"))
 #: main at the end of the risk step's first round (issue 19): "the old recogniser". Its whole
 #: project but the cards is built (its finder with the hooks, page and model loading it had)
 OLD_RECOGNISER = "4c5036e11360f366d6a03ab4a9f2dd64766d95bf"
 #: the halves of the risk sets, in the table's order
 HALVES = (("tune", "tuning"), ("held", "first held-out, tuned on in round two"),
-          ("held2", "second held-out"))
+          ("held2", "second held-out, tuned on in round three"), ("held3", "third held-out"))
 #: the notice of risk on find/: the contract's mark
 NOTICE = "[data-cardkb-risk]"
 OLD_NOTICE = NOTICE
@@ -177,19 +181,20 @@ def fell(before: Sequence[Answer], after: Sequence[Answer]) -> list[tuple[Answer
 class Report:
     text: str
     kind: str  # suicide, self-harm, harm-to-others, abuse, or everyday
-    split: str  # tune, held or held2
+    split: str  # tune, held, held2 or held3
 
     @property
     def risk(self) -> bool:
         return self.kind != "everyday"
 
 
-def load_risk_set(path: Path = RISK_SET, held2: Path | None = RISK_HELD2) -> list[Report]:
+def load_risk_set(path: Path = RISK_SET,
+                  held_out: Sequence[tuple[str, Path]] = RISK_HELD_OUT) -> list[Report]:
     data = yaml.safe_load(path.read_text("utf-8"))
     reports = [Report(str(r["q"]), str(r["kind"]), str(r["split"])) for r in data["reports"]]
-    if held2 is not None:
-        more = yaml.safe_load(held2.read_text("utf-8"))["reports"]
-        reports += [Report(str(r["q"]), str(r["kind"]), "held2") for r in more]
+    for split, held in held_out:
+        more = yaml.safe_load(held.read_text("utf-8"))["reports"]
+        reports += [Report(str(r["q"]), str(r["kind"]), split) for r in more]
     return reports
 
 
@@ -428,7 +433,7 @@ def risk_report(result: Run, finder_site: Site, old_site: Site,
                 reports: list[Report]) -> Iterator[str]:
     yield f"{sum(r.risk for r in reports)} risk reports and "
     yield f"{sum(not r.risk for r in reports)} everyday ones from {RISK_SET.relative_to(REPO)} "
-    yield f"and {RISK_HELD2.relative_to(REPO)}; "
+    yield f"and {', '.join(str(path.relative_to(REPO)) for _, path in RISK_HELD_OUT)}; "
     yield f"old = the finder at {OLD_RECOGNISER[:7]}, the risk step's first round\n\n"
     yield "\n".join(risk_table(result.risk, result.old_risk, finder_site.safety,
                                old_site.safety)) + "\n\n"

@@ -378,9 +378,13 @@ const HELD2 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
 const ROUND1_RULES = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
                                 "open('tests/search/risk-rules-round1.yml'))['rules']))");
 
-test("the second held-out set is what the issue asks, and a third of it escapes round one's rules", () => {
-  const risk = HELD2.filter((x) => x.kind !== "everyday");
-  const everyday = HELD2.filter((x) => x.kind === "everyday");
+const HELD3 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
+                         "open('tests/search/risk-held3.yml'))['reports']))");
+
+for (const [name, held] of [["second", HELD2], ["third", HELD3]]) {
+test(`the ${name} held-out set is what the issue asks, and a third of it escapes round one's rules`, () => {
+  const risk = held.filter((x) => x.kind !== "everyday");
+  const everyday = held.filter((x) => x.kind === "everyday");
   assert.ok(risk.length >= 60 && everyday.length >= 60, `${risk.length} risk, ${everyday.length} everyday`);
   for (const kind of ["suicide", "self-harm", "harm-to-others", "abuse"]) {
     assert.ok(risk.filter((x) => x.kind === kind).length >= 5, kind);
@@ -393,6 +397,7 @@ test("the second held-out set is what the issue asks, and a third of it escapes 
   const free = risk.filter((x) => round1.recognise(x.q) === null);
   assert.ok(free.length >= risk.length / 3, `${free.length} of ${risk.length} hold none of the rules' phrases`);
 });
+}
 
 /*
  * The second held-out set was scored once, at round two's end, by make bench-search (commit
