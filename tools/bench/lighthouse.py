@@ -61,10 +61,15 @@ class LighthouseReading:
 
     @property
     def generated(self) -> str:
-        return f"{self.cards:,} cards"
+        return generated_site(self.cards)
 
     def find(self, site: str, kind: str) -> Audit | None:
         return next((a for a in self.audits if a.site == site and a.kind == kind), None)
+
+
+def generated_site(cards: int) -> str:
+    """The generated site's name in the report."""
+    return f"{cards:,} cards"
 
 
 def missing_tool() -> str | None:
@@ -118,7 +123,7 @@ def measure(root: Path, cards: int, cardkb_site: Path,
     workdir.mkdir(exist_ok=True)
     try:
         audits = (audit_site(STARTER, starter, audited_pages(starter), workdir)
-                  + audit_site(f"{cards:,} cards", cardkb_site, generated_pages(kb), workdir))
+                  + audit_site(generated_site(cards), cardkb_site, generated_pages(kb), workdir))
     except RuntimeError as error:
         return str(error)
     return LighthouseReading(cards, audits, time.monotonic() - started)
