@@ -83,9 +83,10 @@ test: $(TEST_TOOLS) $(ZENSICAL) system-packages $(EDITOR_SERVER) $(AXE) $(AUDITO
 	@if [ -d tools/js/node_modules ]; then $(BIN)/python tools/vendor_js.py --check; fi
 	$(BIN)/pytest
 
-# Builds, opens the sites in Chromium (Playwright, from the test tools) and times the live
-# preview; tools/bench/ is the package (see README, "Benchmark").
-bench: $(TEST_TOOLS)
+# Builds, opens the sites in Chromium (Playwright, from the test tools), times the live
+# preview and runs Lighthouse (the auditors) behind nginx; tools/bench/ is the package (see
+# README, "Benchmark").
+bench: $(TEST_TOOLS) $(AUDITORS)
 	$(BIN)/python tools/bench
 
 # The finder's browser libraries, from npm into content/assets/vendor/ (after a version change

@@ -15,9 +15,18 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 from bench import report
+from bench.cli import measure_lighthouse, parse_args
 from bench.config import repo_config
 from bench.drift import FOLDER, PAGES, measure_drift
 from bench.generate import generate
+from bench.lighthouse import (
+    FINDER_WITH_RESULTS,
+    STARTER,
+    Audit,
+    LighthouseReading,
+    LighthouseRuns,
+    generated_pages,
+)
 from bench.measure import SEARCH_INDEX, Side, timed
 from bench.preview import (
     CARDKB_PREVIEW,
@@ -129,7 +138,7 @@ def test_make_bench_runs_the_package_from_its_folder() -> None:
     result = subprocess.run([sys.executable, str(REPO / "tools" / "bench"), "--help"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert "--preview-command" in result.stdout
+    assert "--preview-command" in result.stdout and "--no-lighthouse" in result.stdout
 
 
 def test_cardkb_drift_is_timed_on_forty_pinned_pages(tmp_path: Path) -> None:
@@ -141,3 +150,58 @@ def test_cardkb_drift_is_timed_on_forty_pinned_pages(tmp_path: Path) -> None:
     pins = sorted((config.parent / "pins" / FOLDER).glob("*.yml"))
     assert len(pins) == PAGES
     assert "all 21 unchanged" in (config.parent / "drift.log").read_text("utf-8")
+
+
+def _runs(url: str, performance: list[float], lcp_ms: list[float]) -> LighthouseRuns:
+    """Three Lighthouse runs of a page, as tests/audit/lighthouse-runs.mjs reports them."""
+    return LighthouseRuns(
+        url,
+        scores=[{"performance": p, "accessibility": 1.0, "best-practices": 1.0, "seo": 0.92}
+                for p in performance],
+        metrics=[{"lcp_ms": ms, "cls": 0.02, "bytes": 300 * 1024.0} for ms in lcp_ms],
+        failing=[["meta-description: Document does not have a meta description"]] * 3)
+
+
+def test_the_lighthouse_report_shows_medians_and_the_paint_ratio(tmp_path: Path) -> None:
+    """The table holds each page's medians; the verdicts hold find/?q='s paint on the generated
+    site to at most twice the starter site's, and each page to the Lighthouse test's targets."""
+    kb = generate(CARDS)
+    pages = generated_pages(kb)
+    assert pages[FINDER_WITH_RESULTS].startswith("find/?q=") and set(pages) >= {"finder",
+                                                                                "pattern"}
+    reading = LighthouseReading(CARDS, [
+        Audit(STARTER, FINDER_WITH_RESULTS, "find/?q=x", _runs("a", [0.9, 0.99, 0.95],
+                                                               [2400, 1000, 2000])),
+        Audit(f"{CARDS} cards", FINDER_WITH_RESULTS, pages[FINDER_WITH_RESULTS],
+              _runs("b", [0.5, 0.7, 0.6], [9000, 5000, 4400])),
+        Audit(f"{CARDS} cards", "home", "", _runs("c", [1.0, 1.0, 1.0], [900, 800, 1000])),
+    ], seconds=1.0)
+    run = timed([sys.executable, "-c", "pass"], tmp_path / "timed.log")
+    side = Side(run, CARDS * 10 * 1024, 0)
+    result = report.Result(CARDS, side, side, side, run, None, "left out", lighthouse=reading)
+
+    table = report.lighthouse_table([result])
+    assert len(table) == 2 + 3
+    assert table[2] == ("| starter | finder, with results (`find/?q=x`) | 95 | 100 | 100 | 92 "
+                        "| 2000 | 0.020 | 300 | 3 |")
+    assert table[4].startswith(f"| {CARDS} cards | home (`/`) | 100 |")
+    lines = report.lighthouse_verdicts(result)
+    assert [line.split()[0] for line in lines] == ["FAIL", "FAIL", "FAIL", "PASS", "FAIL"]
+    assert "seo 0.92 < 0.95" in lines[0] and "meta-description" in lines[0]
+    assert "performance 0.6 < 0.9" in lines[1]
+    assert "paint 2000 ms, layout shift 0.020" in lines[3]
+    assert lines[4].startswith(f"FAIL <<<  Lighthouse, find/?q=: largest contentful paint at "
+                               f"{CARDS} cards / on the starter site = 2.50 (5000 / 2000 ms")
+    assert lines[-1] in report.verdicts([result])
+
+
+def test_the_lighthouse_part_is_left_out_on_request(tmp_path: Path) -> None:
+    args = parse_args(["--sizes", str(CARDS), "--no-lighthouse"])
+    reading = measure_lighthouse(tmp_path, CARDS, tmp_path / "site", generate(CARDS), args)
+    assert reading == "left out (--no-lighthouse)"
+    run = timed([sys.executable, "-c", "pass"], tmp_path / "timed.log")
+    side = Side(run, CARDS * 10 * 1024, 0)
+    result = report.Result(CARDS, side, side, side, run, None, "left out", lighthouse=reading)
+    assert report.lighthouse_table([result]) == report.lighthouse_table([])
+    assert report.lighthouse_verdicts(result) == [
+        f"FAIL <<<  {CARDS} cards: Lighthouse not measured (left out (--no-lighthouse))"]

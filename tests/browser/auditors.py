@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from page_types import PAGE_TYPES
+
 AUDIT = Path(__file__).resolve().parents[1] / "audit"
 NODE_MODULES = AUDIT / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -34,6 +36,29 @@ THRESHOLDS: Mapping[str, float] = {
 }
 #: runs of each page; scores are judged on their median (a shared machine varies)
 RUNS = 3
+
+#: the kinds of page Lighthouse audits, keys of PAGE_TYPES (a new kind: add its key here; a
+#: kind whose page the build does not have, such as a practice page before it lands, is left out)
+AUDITED_KINDS = (
+    "home",
+    "pattern",
+    "card that works",
+    "sign finder",
+    "finder",
+    "finder, with results",
+    "curriculum",
+    "practice",
+)
+
+
+def audited_pages(site: Path) -> dict[str, str]:
+    """Kind of page -> its address under the site, for each audited kind the build has."""
+    pages = {}
+    for kind in AUDITED_KINDS:
+        address = PAGE_TYPES.get(kind)
+        if address is not None and (site / address.split("?")[0] / "index.html").is_file():
+            pages[kind] = address
+    return pages
 
 
 # -- the Nu Html Checker --------------------------------------------------------------------------

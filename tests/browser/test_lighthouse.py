@@ -14,40 +14,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from auditors import LIGHTHOUSE, RUNS, THRESHOLDS, lighthouse
+from auditors import LIGHTHOUSE, RUNS, THRESHOLDS, audited_pages, lighthouse
 from browser_kit import CHROMIUM
-from page_types import PAGE_TYPES
-from test_nginx import PASSWORD, USER, Server, nginx, site_snippet
+from test_nginx import Server, nginx, site_snippet
 
 from conftest import missing, require_executable
 
 __all__ = ["nginx", "site_snippet"]
-
-#: the kinds of page Lighthouse audits, keys of PAGE_TYPES (a new kind: add its key here; a
-#: kind whose page the build does not have, such as a practice page before it lands, is left out)
-AUDITED_KINDS = (
-    "home",
-    "pattern",
-    "card that works",
-    "sign finder",
-    "finder",
-    "finder, with results",
-    "curriculum",
-    "practice",
-)
-
-
-def audited_pages(site: Path) -> dict[str, str]:
-    """Kind of page -> its address under the site, for each audited kind the build has."""
-    pages = {}
-    for kind in AUDITED_KINDS:
-        address = PAGE_TYPES.get(kind)
-        if address is not None and (site / address.split("?")[0] / "index.html").is_file():
-            pages[kind] = address
-    return pages
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +45,7 @@ def test_every_kind_of_page_scores_well_on_a_phone(nginx: Server, web_site: Path
     chrome = require_executable(CHROMIUM, "Chromium for Lighthouse")
     pages = audited_pages(web_site)
     assert {"home", "pattern", "finder", "finder, with results"} <= set(pages), pages
-    base = nginx.base.replace("://", f"://{quote(USER, safe='')}:{quote(PASSWORD, safe='')}@", 1)
+    base = nginx.logged_in_base
     started = time.monotonic()
     found = lighthouse([base + address for address in pages.values()], chrome=chrome, node=node)
     seconds = time.monotonic() - started

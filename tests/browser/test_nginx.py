@@ -10,6 +10,7 @@ Chromium, that every page and the finder work under the Content-Security-Policy 
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import http.client
@@ -21,10 +22,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from browser_kit import (
@@ -118,6 +120,13 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}{SUB_PATH}"
 
+    @property
+    def logged_in_base(self) -> str:
+        """The base with the login in it (``http://user:password@host/kb/``): Chromium then
+        answers the server's challenge for every request of the site, Lighthouse's own too."""
+        login = f"{quote(USER, safe='')}:{quote(PASSWORD, safe='')}"
+        return self.base.replace("://", f"://{login}@", 1)
+
     def get(self, path: str, *, auth: tuple[str, str] | None = (USER, PASSWORD),
             method: str = "GET", headers: dict[str, str] | None = None,
             ) -> tuple[int, dict[str, str], bytes]:
@@ -148,26 +157,21 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> No
     raise RuntimeError("nginx did not start listening in 15 seconds")
 
 
-@pytest.fixture(scope="module")
-def site_snippet() -> str:
-    """The shipped configuration of the site's part (a module for the Zensical build sets its
-    own, with its own ``web_site``)."""
-    return "cardkb-site.conf"
-
-
-@pytest.fixture(scope="module")
-def nginx(nginx_executable: str, web_site: Path, site_snippet: str,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The real nginx serving the normal build at /kb/ behind basic auth."""
-    executable = nginx_executable
+@contextlib.contextmanager
+def running_nginx(executable: str, site: Path, new_prefix: Callable[[], Path],
+                  snippet: str = "cardkb-site.conf") -> Iterator[Server]:
+    """The real nginx serving ``site`` at /kb/ behind basic auth, in a fresh folder from
+    ``new_prefix`` (a port taken in between: another folder and port); stopped on leaving.
+    Used by the tests' fixture below and by ``make bench`` (tools/bench/lighthouse.py)."""
     for _attempt in range(3):
-        prefix = tmp_path_factory.mktemp("nginx")
+        prefix = new_prefix()
         port = free_port()
-        conf = configure(prefix, web_site, port, site_snippet)
+        conf = configure(prefix, site, port, snippet)
         command = [executable, "-p", f"{prefix}/", "-c", str(conf), "-e", f"{prefix}/error.log"]
         checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True,
                                  check=False)
-        assert checked.returncode == 0, f"nginx -t refused the configuration:\n{checked.stderr}"
+        if checked.returncode != 0:
+            raise RuntimeError(f"nginx -t refused the configuration:\n{checked.stderr}")
         process = subprocess.Popen([*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         try:
@@ -186,7 +190,23 @@ def nginx(nginx_executable: str, web_site: Path, site_snippet: str,
                 process.kill()
                 process.wait(timeout=10)
         return
-    pytest.fail(f"nginx would not start: {(prefix / 'error.log').read_text()}")
+    raise RuntimeError(f"nginx would not start: {(prefix / 'error.log').read_text()}")
+
+
+@pytest.fixture(scope="module")
+def site_snippet() -> str:
+    """The shipped configuration of the site's part (a module for the Zensical build sets its
+    own, with its own ``web_site``)."""
+    return "cardkb-site.conf"
+
+
+@pytest.fixture(scope="module")
+def nginx(nginx_executable: str, web_site: Path, site_snippet: str,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The real nginx serving the normal build at /kb/ behind basic auth."""
+    with running_nginx(nginx_executable, web_site, lambda: tmp_path_factory.mktemp("nginx"),
+                       site_snippet) as server:
+        yield server
 
 
 # -- the login -----------------------------------------------------------------------------------

@@ -20,11 +20,14 @@ for each size, in one run:
 3. opens the cardkb and plain Material sites cold in headless Chromium (browser.py);
 4. times the live preview: a card saved, until its page shows the change, against the full build
    (preview.py);
-5. prints the tables for the README with PASS/FAIL per target (report.py).
+5. at the largest size, runs Lighthouse on a phone on the starter site and the cardkb site, each
+   behind the real nginx configuration, medians of three runs (lighthouse.py);
+6. prints the tables for the README with PASS/FAIL per target (report.py).
 
 It is a report, not a test: it exits 0 even when a target fails. generate.py writes the cards.
 
     make bench                                   # 1,000 and 3,000 cards, each build twice
     .venv/bin/python tools/bench --sizes 1000 --repeat 1 --keep /tmp/kb --profile
     .venv/bin/python tools/bench --sizes 1000 --preview-command cardkb
+    .venv/bin/python tools/bench --sizes 3000 --repeat 1 --no-browser --no-preview  # Lighthouse
 """

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import browser, report
+from . import browser, lighthouse, report
 from .config import REPO, plugin_names, repo_config
 from .drift import PAGES, measure_drift
-from .generate import CARDS_PER_PATTERN, generate
+from .generate import CARDS_PER_PATTERN, KnowledgeBaseFiles, generate
 from .measure import best_of, build_sides, check, timed
 from .preview import (
     PREVIEW_COMMAND,
@@ -48,11 +48,30 @@ def measure_size(n_cards: int, root: Path, args: argparse.Namespace,
         except PreviewError as error:
             preview = str(error)
             print(f"  {n_cards} cards, preview not measured: {error}", flush=True)
+    phone: lighthouse.LighthouseReading | str | None = None
+    if n_cards == args.sizes[-1]:
+        phone = measure_lighthouse(root, n_cards, configs["cardkb"].parent / "site", kb, args)
     drift = measure_drift(configs["cardkb"], kb, args.repeat)  # last: it adds pages
     print(f"  {n_cards} cards, cardkb drift on {PAGES} pinned pages: {drift.seconds:.2f} s",
           flush=True)
     return report.Result(n_cards, sides["cardkb"], sides["plain"], sides["floor"],
-                         best_of(checks), reading, preview, drift)
+                         best_of(checks), reading, preview, drift, phone)
+
+
+def measure_lighthouse(root: Path, n_cards: int, site: Path, kb: KnowledgeBaseFiles,
+                       args: argparse.Namespace) -> lighthouse.LighthouseReading | str:
+    """Lighthouse on the starter site and this size's cardkb site, or why it was left out."""
+    if args.no_lighthouse:
+        return "left out (--no-lighthouse)"
+    print(f"  {n_cards} cards, Lighthouse: the starter site and this one, behind nginx",
+          flush=True)
+    reading = lighthouse.measure(root, n_cards, site, kb)
+    if isinstance(reading, str):
+        print(f"  {n_cards} cards, Lighthouse not measured: {reading}", flush=True)
+    else:
+        print(f"  {n_cards} cards, Lighthouse: {len(reading.audits)} pages in "
+              f"{reading.seconds:.0f} s", flush=True)
+    return reading
 
 
 def profile(config: Path, top: int = 25) -> None:
@@ -91,6 +110,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="leave out opening the sites in Chromium")
     parser.add_argument("--no-preview", action="store_true",
                         help="leave out timing the live preview")
+    parser.add_argument("--no-lighthouse", action="store_true",
+                        help="leave out Lighthouse on a phone (the starter site and the largest "
+                             "size's cardkb site, behind nginx)")
     args = parser.parse_args(argv)
     try:
         args.sizes = sorted({int(s) for item in args.sizes for s in item.split(",") if s.strip()})
@@ -115,7 +137,7 @@ def run(args: argparse.Namespace, root: Path) -> list[report.Result]:
     print(f"Plugins on every side: {', '.join(others) or 'none'}; cardkb on the cardkb side, "
           f"search on plain Material; builds per side: {args.repeat}, fastest counts\n")
     for table in (report.build_table(results), report.browser_table(results),
-                  report.preview_table(results)):
+                  report.preview_table(results), report.lighthouse_table(results)):
         if len(table) > 2:
             print(*table, sep="\n")
             print()

@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .browser import Reading
+from .lighthouse import CATEGORIES, FINDER_WITH_RESULTS, STARTER, TARGETS, LighthouseReading
 from .measure import Run, Side
 from .preview import PreviewReading
 
@@ -26,6 +27,11 @@ MAX_FIRST_RESULT_RATIO = 0.3  # the finder's first result / plain Material searc
 MAX_FIRST_RESULT_MB = 1.5  # bytes the finder's page loads until its first result
 MAX_KEYSTROKE_P95_MS = 50.0  # each later keystroke's answer, in the browser
 MAX_PREVIEW_RATIO = 0.05  # an edit shown by the preview / a full build (issue 15, item 1)
+# find/?q='s median largest contentful paint on a phone (Lighthouse): the generated site's / the
+# starter site's (issue 24, item 1), and the starter site's own paint and layout shift
+MAX_FINDER_PAINT_RATIO = 2.0
+MAX_FINDER_PAINT_MS = 2500.0
+MAX_FINDER_LAYOUT_SHIFT = 0.1
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,9 @@ class Result:
     preview: PreviewReading | str
     #: ``cardkb drift`` on 40 pinned curriculum pages (tools/bench/drift.py)
     drift: Run | None = None
+    #: Lighthouse on the starter site and this size's cardkb site (the largest size only), or
+    #: why it was not measured; None at the other sizes
+    lighthouse: LighthouseReading | str | None = None
 
     @property
     def ratio(self) -> float:
@@ -155,6 +164,77 @@ def preview_table(results: list[Result]) -> list[str]:
     return lines
 
 
+def lighthouse_table(results: list[Result]) -> list[str]:
+    """The phone's side: Lighthouse's medians for each site and kind of page, behind nginx."""
+    lines = [
+        "| site | page | performance | accessibility | best practices | SEO "
+        "| largest contentful paint ms | layout shift | KB loaded | runs |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        if not isinstance(r.lighthouse, LighthouseReading):
+            continue
+        for audit in r.lighthouse.audits:
+            runs = audit.runs
+            scores = " | ".join(_score(runs.median_score(c)) for c in CATEGORIES)
+            lcp, cls, size = (runs.median_metric(m) for m in ("lcp_ms", "cls", "bytes"))
+            failed = f", {len(runs.errors)} failed" if runs.errors else ""
+            lines.append(
+                f"| {audit.site} | {audit.kind} (`{audit.address or '/'}`) | {scores} "
+                f"| {_number(lcp, '.0f')} | {_number(cls, '.3f')} "
+                f"| {_number(None if size is None else size / 1024, '.0f')} "
+                f"| {len(runs.scores)}{failed} |")
+    return lines
+
+
+def _score(score: float | None) -> str:
+    """A category's score as Lighthouse shows it, 0 to 100."""
+    return "n/a" if score is None else f"{score * 100:.0f}"
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def lighthouse_verdicts(r: Result) -> list[str]:
+    """Each audited page against the Lighthouse test's thresholds, and find/?q='s paint on the
+    generated site against the starter site's."""
+    reading = r.lighthouse
+    if reading is None:
+        return []
+    if isinstance(reading, str):
+        return [f"{mark(False)}  {r.cards:,} cards: Lighthouse not measured ({reading})"]
+    lines = []
+    for audit in reading.audits:
+        short = audit.runs.shortfalls()
+        medians = ", ".join(f"{c} {_score(audit.runs.median_score(c))}" for c in CATEGORIES)
+        lines.append(f"{mark(not short)}  Lighthouse, {audit.site}, {audit.kind}: medians "
+                     f"{medians} (targets {TARGETS})" + "".join(f"\n      {s}" for s in short))
+    paint, shift = (_finder_metric(reading, STARTER, m) for m in ("lcp_ms", "cls"))
+    if paint is not None and shift is not None:
+        lines.append(f"{mark(paint <= MAX_FINDER_PAINT_MS and shift <= MAX_FINDER_LAYOUT_SHIFT)}"
+                     f"  Lighthouse, {STARTER}, find/?q=: largest contentful paint {paint:.0f} "
+                     f"ms, layout shift {shift:.3f} (targets <= {MAX_FINDER_PAINT_MS:.0f} ms, "
+                     f"<= {MAX_FINDER_LAYOUT_SHIFT})")
+    large = _finder_metric(reading, reading.generated, "lcp_ms")
+    if paint and large is not None:
+        ratio = large / paint
+        lines.append(f"{mark(ratio <= MAX_FINDER_PAINT_RATIO)}  Lighthouse, find/?q=: largest "
+                     f"contentful paint at {reading.generated} / on the {STARTER} site = "
+                     f"{ratio:.2f} ({large:.0f} / {paint:.0f} ms, medians; target <= "
+                     f"{MAX_FINDER_PAINT_RATIO:.0f})")
+    else:
+        lines.append(f"{mark(False)}  Lighthouse, find/?q=: no paint to compare "
+                     f"({STARTER}: {paint}, {reading.generated}: {large})")
+    return lines
+
+
+def _finder_metric(reading: LighthouseReading, site: str, metric: str) -> float | None:
+    """A median metric of find/?q= on ``site``, or None when it was not audited."""
+    audit = reading.find(site, FINDER_WITH_RESULTS)
+    return None if audit is None else audit.runs.median_metric(metric)
+
+
 def mark(ok: bool) -> str:
     return "PASS" if ok else "FAIL <<<"
 
@@ -198,6 +278,8 @@ def verdicts(results: list[Result]) -> list[str]:
         lines += _browser_verdicts(r)
     for r in results:
         lines.append(preview_verdict(r))
+    for r in results:
+        lines += lighthouse_verdicts(r)
     return lines
 
 
