@@ -194,8 +194,20 @@
     return sum;
   }
 
-  /* The build's vectors of phrases or cards (find/vectors.js): four bits a number, each row
-     made a unit vector again, as the build's were before they were packed. */
+  /* The build's vectors of cards (find/vectors.js): eight bits a number, a scale for all. */
+  function decodeInt8(base64, scale) {
+    var bytes = typeof atob === "function" ? atob(base64)
+      : Buffer.from(base64, "base64").toString("binary");
+    var out = new Float32Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) {
+      var b = bytes.charCodeAt(i);
+      out[i] = (b > 127 ? b - 256 : b) * scale;
+    }
+    return out;
+  }
+
+  /* The build's vectors of phrases (find/vectors.js): four bits a number, each row made a unit
+     vector again, as the build's were before they were packed. */
   function decodeVectors(part) {
     var out = decodeNibbles(part.vectors, part.rows, part.scales), dims = part.scales.length;
     for (var r = 0; r < part.rows; r++) unit(out.subarray(r * dims, (r + 1) * dims));
@@ -335,7 +347,9 @@
     this.vectors = {
       phrases: decodeVectors(rawVectors.phrases),
       owners: rawVectors.owners,
-      cards: decodeVectors(rawVectors.cards),
+      // a large knowledge base's cards have no vectors of their own: their cues order them
+      cards: rawVectors.cards ? decodeInt8(rawVectors.cards.int8, rawVectors.cards.scale) : null,
+      cueRows: rawVectors.cards ? null : this.cueRows(rawVectors.owners),
       dims: rawVectors.dims,
     };
     // The risk step's statements: with the vectors (tests), from find/risk-vectors.js (the
@@ -411,7 +425,8 @@
 
   /*
    * Meaning scores: for each pattern, the mean cosine of the query with its TUNING.phrasesPerPattern
-   * closest phrases (signs, heard-as phrases, card cues); for each card, with the card itself.
+   * closest phrases (signs, heard-as phrases, card cues); for each card, with the card itself (on
+   * a large knowledge base, with its cue).
    */
   Ranking.prototype.meaning = function (query) {
     if (!this.model || missingShards(this.model, query).length) return null;
@@ -434,7 +449,11 @@
       patterns[p] = top.length ? top.reduce(function (a, b) { return a + b; }, 0) / top.length : 0;
     });
     var cards = new Float32Array(this.cards.length);
-    for (i = 0; i < cards.length; i++) cards[i] = dot(q, v.cards.subarray(i * dims, (i + 1) * dims));
+    for (i = 0; i < cards.length; i++) {
+      if (v.cards) { cards[i] = dot(q, v.cards.subarray(i * dims, (i + 1) * dims)); continue; }
+      var row = v.cueRows[i];
+      cards[i] = row < 0 ? -1 : dot(q, v.phrases.subarray(row * dims, (row + 1) * dims));
+    }
     return { query: q, patterns: patterns, cards: cards, closest: closest };
   };
 
@@ -568,6 +587,20 @@
     }
     var cards = this.cards;
     return chosen.map(function (index) { return cards[index]; });
+  };
+
+  /* Each card's row among the phrases: its cue ("title. sign"), among the last phrases of the
+     pattern it belongs to first, in its cards' order (phrases() below); -1 if it has none. */
+  Ranking.prototype.cueRows = function (owners) {
+    var rows = new Int32Array(this.cards.length).fill(-1), start = [], self = this;
+    owners.forEach(function (owner, i) { if (start[owner] === undefined) start[owner] = i; });
+    this.patterns.forEach(function (p, index) {
+      if (start[index] === undefined) return;
+      var own = self.cardsOf[index].filter(function (i) { return self.cards[i].patterns[0] === index; });
+      var first = start[index] + 2 + p.signs.length + (p.heard || []).length;
+      own.forEach(function (card, j) { if (owners[first + j] === index) rows[card] = first + j; });
+    });
+    return rows;
   };
 
   /*
@@ -933,16 +966,17 @@
       safetyNotice.hidden = true;
       safetyNotice.removeAttribute("data-cardkb-risk");
       safetyNotice.textContent = "";
-      // The results are drawn again only when they differ: a ranking that the meaning's last
-      // part (the risk step's statements) left as it was is not repainted under the reader.
-      var fresh = document.createElement(list.tagName);
-      ranked.results.forEach(function (result) {
-        fresh.appendChild(resultItem(result, ranked.terms, ranked.meaning, ranked.typed));
+      // Each result is drawn again only where it differs: what the meaning's later parts left as
+      // it was (the first result, most often) is not repainted under the reader.
+      var items = ranked.results.map(function (result) {
+        return resultItem(result, ranked.terms, ranked.meaning, ranked.typed);
       });
-      if (fresh.innerHTML !== list.innerHTML) {
-        list.textContent = "";
-        while (fresh.firstChild) list.appendChild(fresh.firstChild);
-      }
+      items.forEach(function (item, i) {
+        var old = list.children[i];
+        if (!old) list.appendChild(item);
+        else if (old.outerHTML !== item.outerHTML) list.replaceChild(item, old);
+      });
+      while (list.children.length > items.length) list.removeChild(list.lastElementChild);
       // Risk recognised: the notice above every result, and its safety pattern first.
       if (ranked.risk) {
         fillNotice(ranked.risk);

@@ -278,13 +278,21 @@ def meaning_phrases(pattern: Pattern, cards: list[Card]) -> list[str]:
             *(f"{c.title}. {c.sign}" for c in cards)]
 
 
+#: up to this many cards, find/vectors.js holds a vector of each card (its title, cue and
+#: wording), which orders the cards shown under a result; beyond, they are ordered by their cue,
+#: one of their pattern's phrases already, for the cards' own vectors would be half the file
+#: (200 KB compressed at 3,000 cards) and the largest paint of find/?q= waits for it
+CARD_VECTORS_MAX_CARDS = 500
+
+
 def _card_meaning_text(card: Card) -> str:
     return "\n".join([card.title, card.sign, *card.wording])
 
 
 def finder_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
-    """``find/vectors.js``: vectors of every pattern's phrases and of every card, in the order
-    of ``find/index.js``; ``owners`` says which pattern each phrase belongs to."""
+    """``find/vectors.js``: vectors of every pattern's phrases and (up to
+    CARD_VECTORS_MAX_CARDS) of every card, in the order of ``find/index.js``; ``owners`` says
+    which pattern each phrase belongs to."""
     import numpy as np
 
     patterns, cards = searched(kb)
@@ -296,16 +304,22 @@ def finder_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
         for phrase in meaning_phrases(pattern, own_cards.get(pattern.id, [])):
             phrases.append(model.text_vector(phrase))
             owners.append(index)
-    card_vectors = [model.text_vector(_card_meaning_text(c)) for c in cards]
     # four bits a number, a scale per dimension, as the model itself is shipped: the first
     # results wait for this file, and four bits left every first result of the quality set as
     # eight bits had it
     phrase_scales, phrase_data = pack_nibbles(np.array(phrases, np.float32), model.dims)
-    card_scales, card_data = pack_nibbles(np.array(card_vectors, np.float32), model.dims)
-    return _script("cardkbFinderVectors", {
+    vectors: dict[str, Any] = {
         "dims": model.dims, "owners": owners,
-        "phrases": {"rows": len(phrases), "scales": phrase_scales, "vectors": phrase_data},
-        "cards": {"rows": len(card_vectors), "scales": card_scales, "vectors": card_data}})
+        "phrases": {"rows": len(phrases), "scales": phrase_scales, "vectors": phrase_data}}
+    if len(cards) <= CARD_VECTORS_MAX_CARDS:
+        # eight bits a number: a pattern's cards are close to one another, and four bits changed
+        # the order of the cards shown in a quarter of the quality queries' results
+        cards_array = np.array([model.text_vector(_card_meaning_text(c)) for c in cards],
+                               np.float32).reshape(-1, model.dims)
+        levels = np.clip(np.round(cards_array * 127), -127, 127).astype(np.int8)
+        vectors["cards"] = {"rows": len(cards), "scale": 1 / 127,
+                            "int8": base64.b64encode(levels.tobytes()).decode("ascii")}
+    return _script("cardkbFinderVectors", vectors)
 
 
 def pack_nibbles(array: Any, dims: int) -> tuple[list[float], str]:

@@ -111,8 +111,8 @@ function tinyModel(vectorsByToken, scale) {
   return { dims: dims, scales: new Array(dims).fill(scale), tokens: tokens, vectors: base64(bytes) };
 }
 
-/* find/vectors.js for given vectors: four bits a number with a scale per dimension (its largest
-   magnitude over 7), as hooks/cardkb/finder.py's pack_nibbles writes them. */
+/* find/vectors.js for given vectors: the phrases four bits a number with a scale per dimension
+   (its largest magnitude over 7), as hooks/cardkb/finder.py's pack_nibbles writes them. */
 function tinyVectors(dims, phrases, owners, cards) {
   const pack = (vectors) => {
     const scales = [];
@@ -128,7 +128,10 @@ function tinyVectors(dims, phrases, owners, cards) {
     for (let i = 0; i < levels.length; i += 2) bytes.push((levels[i] << 4) | levels[i + 1]);
     return { rows: vectors.length, scales: scales, vectors: base64(bytes) };
   };
-  return { dims: dims, phrases: pack(phrases), owners: owners, cards: pack(cards) };
+  // the cards: eight bits a number at 1/127, as the build writes them up to 500 cards
+  const int8 = base64(new Int8Array([].concat(...cards).map((x) => Math.round(x * 127))).buffer);
+  return { dims: dims, phrases: pack(phrases), owners: owners,
+           cards: { rows: cards.length, scale: 1 / 127, int8: int8 } };
 }
 
 module.exports = { R, Risk, MiniSearch, REPO, STOP_WORDS, RISK_DATA, fromPython, shipped, finderData, firstRanking, ranking,
