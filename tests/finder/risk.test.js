@@ -415,17 +415,10 @@ test("the second held-out set (tuned on in round three): at the issue's targets"
  * The third held-out set was scored once, at round three's end, by make bench-search (commit
  * 305a304, 2026-12-07 16:08 to 16:21 UTC): the right safety pattern first for 60 of 80,
  * the notice for 62 of 80, and 12 false alarms in 80 (0.15); round one's finder, in the same run:
- * 0.61, 0.64 and 0.17. Far from the targets: they stand here as a to-do, and the figures scored
- * as a floor. Round four tunes on this set; a fourth, written before round four, is scored.
+ * 0.61, 0.64 and 0.17. Far from the targets, which stood here as a to-do, and the figures scored
+ * as a floor. Round four tuned on this set, openly, and holds it to the targets; a fourth set
+ * (tests/search/risk-held4.yml), written before round four, is what gets scored.
  */
-test("the third held-out set: at the issue's targets", { todo: "60/80 first, 62/80 notice, 12/80 false alarms" },
-     async () => {
+test("the third held-out set (tuned on in round four): at the issue's targets", async () => {
   assertTargets(score((await starterRanking()).ranking, HELD3));
-});
-
-test("the third held-out set: never below the figures it was scored at", async () => {
-  const s = score((await starterRanking()).ranking, HELD3);
-  assert.ok(s.right >= 60 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
-  assert.ok(s.notice >= 62 / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
-  assert.ok(s.falseAlarms <= 12 / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
 });
