@@ -425,3 +425,21 @@ test("the second held-out set (tuned on in round three): at the issue's targets"
 test("the third held-out set (tuned on in round four): at the issue's targets", async () => {
   assertTargets(score((await starterRanking()).ranking, HELD3));
 });
+
+/*
+ * The fourth held-out set was scored once, at round four's end, by make bench-search (commit
+ * 26c9299, 2026-12-07 16:32 to 16:46 UTC): the right safety pattern first for 61 of 80, the
+ * notice for 63 of 80, and 6 false alarms in 80 (0.07); round one's finder, in the same run: 0.59,
+ * 0.64 and 0.15. The targets stand here as a to-do, and the figures scored as a floor.
+ */
+test("the fourth held-out set: at the issue's targets", { todo: "61/80 first, 63/80 notice, 6/80 false alarms" },
+     async () => {
+  assertTargets(score((await starterRanking()).ranking, HELD4));
+});
+
+test("the fourth held-out set: never below the figures it was scored at", async () => {
+  const s = score((await starterRanking()).ranking, HELD4);
+  assert.ok(s.right >= 61 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
+  assert.ok(s.notice >= 63 / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
+  assert.ok(s.falseAlarms <= 6 / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
+});
