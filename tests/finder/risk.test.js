@@ -288,6 +288,18 @@ function assertTargets(s) {
   assert.ok(s.falseAlarms <= 0.05, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
 }
 
+test("someone else's past death never excuses a wish, the client's or another's, said now", () => {
+  const recogniser = new Risk.Recogniser(RISK_DATA);
+  for (const report of ["my supervisee says her client wants to kill herself",
+                        "the client says he is going to kill himself tonight",
+                        "her friend wants to kill herself and the client is frightened",
+                        "since her brother drowned she wants to drown herself too"]) {
+    const heard = recogniser.recognise(report);
+    assert.ok(heard && heard.kinds.includes("suicide"), report);
+  }
+  assert.equal(recogniser.recognise("an old school friend killed herself years ago"), null);
+});
+
 test("no risk heard and only safety patterns fit: the best other pattern still goes first", async () => {
   // on the starter's cards, this idiom's first three results are all safety patterns
   const ranked = (await starterRanking()).ranking.rank("she laughed so hard she thought she'd die", 8);
