@@ -28,6 +28,11 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "fixture"
 
 CHROMIUM = "/usr/bin/chromium"
+#: the screens a reader's page is looked at on: a phone (390 px wide, touch) and a desktop
+PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
+                         "has_touch": True}
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
+SCREENS = {"desktop": DESKTOP, "phone": PHONE}
 NGINX = "/usr/sbin/nginx"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -19,6 +19,7 @@ from browser_kit import (
     CHROMIUM,
     CHROMIUM_ARGS,
     NGINX,
+    SCREENS,
     BuiltSite,
     Watch,
     built,
@@ -139,3 +140,10 @@ def axe_script() -> str:
         missing("axe-core for the accessibility tests",
                 f"{AXE_SCRIPT} not found; run `npm ci --prefix tests/browser` (make test does)")
     return AXE_SCRIPT.read_text("utf-8")
+
+
+@pytest.fixture(scope="module", params=list(SCREENS))
+def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[Watch]:
+    """A page on each screen in turn, a desktop and a phone (SCREENS), watched for errors."""
+    with watching(browser, **SCREENS[request.param]) as watch:
+        yield watch

@@ -6,22 +6,12 @@ axe-core's serious and critical violations fail the test, on a desktop and on a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from axe import axe_violations
-from browser_kit import Watch, same_page, watching
+from browser_kit import PHONE, Watch, same_page, watching
 from page_types import PAGE_TYPES
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture(scope="module", params=["desktop", "phone"])
-def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[Watch]:
-    with watching(browser, **(DESKTOP if request.param == "desktop" else PHONE)) as watch:
-        yield watch
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)

@@ -29,7 +29,6 @@ from browser_kit import (
     make_project,
     search,
     serve,
-    watching,
 )
 
 PATTERN_URL = re.compile(r"/patterns/[a-z0-9-]+/(index\.html)?$")
@@ -269,19 +268,12 @@ def test_a_safety_pattern_that_merely_fits_keeps_its_place_and_raises_no_notice(
     watch.assert_clean("a safety pattern that merely fits")
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 #: a report whose words carry the risk, one only the meaning step hears, and an idiom
 RISK_BY_WORDS = "my supervisee says her client wants to kill herself"
 #: heard by the meaning step alone (tests/finder/risk.test.js checks that no rule or cue hears it)
 RISK_BY_MEANING = "she looked into which of her tablets would be deadly"
 EVERYDAY = "my client says the commute is killing her"
 
-
-@pytest.fixture(scope="module", params=["phone", "desktop"])
-def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[Watch]:
-    with watching(browser, **(PHONE if request.param == "phone" else DESKTOP)) as watch:
-        yield watch
 
 
 def _notice_above_the_first_result(page: Any, safety: str, links: list[str]) -> str:

@@ -9,15 +9,11 @@ kept only when the trainee asks. Runs on the repository's own knowledge base.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from axe import axe_violations
-from browser_kit import BuiltSite, Watch, watching
+from browser_kit import DESKTOP, PHONE, BuiltSite, Watch, watching
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PROMPT = "[data-cardkb-prompt]"
 REVEAL = "[data-cardkb-reveal]"
 ANSWERS = "[data-cardkb-answer]"
@@ -26,11 +22,6 @@ PATTERN = "stuck-client"
 CARD = "name-the-meta-problem"
 STORE = "cardkb-practice-replies"
 
-
-@pytest.fixture(scope="module", params=["desktop", "phone"])
-def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[Watch]:
-    with watching(browser, **(DESKTOP if request.param == "desktop" else PHONE)) as watch:
-        yield watch
 
 
 def _data(site_root: Any) -> dict[str, Any]:

@@ -8,12 +8,12 @@ arrives with ``Host: evil.example:PORT`` and must get nothing of the site.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.test_preview_attacks import running
 
 from cardkb.preview_server import PreviewServer
 
@@ -24,15 +24,8 @@ SECRET = "draft card nobody may read"
 def preview(tmp_path: Path) -> Iterator[PreviewServer]:
     (tmp_path / "index.html").write_text("<html><body>home</body></html>", "utf-8")
     (tmp_path / "cards.json").write_text(f'{{"cards": "{SECRET}"}}', "utf-8")
-    server = PreviewServer("127.0.0.1", 0)
-    server.publish(tmp_path, "")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(tmp_path) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_rebound_name_reads_nothing_of_the_preview(browser: Any,

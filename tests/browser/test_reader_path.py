@@ -11,12 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import CURRICULUM_SRC, PRINT_PATTERN, Watch, same_page, watching
+from browser_kit import CURRICULUM_SRC, PHONE, PRINT_PATTERN, Watch, same_page, watching
 from page_types import BACKFIRES_CARD, PAGE_TYPES
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-SCREENS = {"desktop": DESKTOP, "phone": PHONE}
 LABELS = {"backfires": "Tends to backfire", "works": "Try"}
 
 
@@ -27,11 +24,6 @@ def kb(web_site: Path) -> dict[str, Any]:
     return {"patterns": {p["id"]: p for p in data["patterns"]},
             "cards": {c["id"]: c for c in data["cards"]}}
 
-
-@pytest.fixture(scope="module", params=list(SCREENS))
-def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[Watch]:
-    with watching(browser, **SCREENS[request.param]) as watch:
-        yield watch
 
 
 def test_a_sign_leads_to_its_patterns_safety_note(screen: Watch, web_url: str,
@@ -111,7 +103,7 @@ def test_what_works_is_at_a_glance_near_the_top(browser: Any, web_url: str,
         page.wait_for_function("(hash) => location.hash === hash", arg=anchor)
         assert same_page(page.url, f"{web_url}patterns/{PRINT_PATTERN}/")
         box = page.locator(anchor).bounding_box()
-        assert box is not None and 0 <= box["y"] < PHONE["viewport"]["height"]  # type: ignore[index]
+        assert box is not None and 0 <= box["y"] < PHONE["viewport"]["height"]
         watch.assert_clean("the glance")
 
 

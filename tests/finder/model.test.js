@@ -60,6 +60,17 @@ function python() {
   return candidates.find((p) => p && fs.existsSync(p)) || null;
 }
 
+/* Python with cardkb, or null once the test is skipped (a failure in CI, where make test sets
+   it up). */
+function pythonOrSkip(t) {
+  const executable = python();
+  if (!executable) {
+    if (process.env.CI === "true") assert.fail("no Python with cardkb installed (make test sets it up)");
+    t.skip("no Python with cardkb installed: run make test, or set CARDKB_PYTHON");
+  }
+  return executable;
+}
+
 const TEXTS = [
   "She keeps cancelling at the last minute and says nothing will change",
   "Naïve CAFÉ résumé — overfunctioning therapist's stuckness",
@@ -69,12 +80,8 @@ const TEXTS = [
 ];
 
 test("Python's MeaningModel and the browser give the same vector for the same text", (t) => {
-  const executable = python();
-  if (!executable) {
-    if (process.env.CI === "true") assert.fail("no Python with cardkb installed (make test sets it up)");
-    t.skip("no Python with cardkb installed: run make test, or set CARDKB_PYTHON");
-    return;
-  }
+  const executable = pythonOrSkip(t);
+  if (!executable) return;
   const script = [
     "import json, sys",
     "from cardkb.finder import MeaningModel",
@@ -101,12 +108,8 @@ test("Python's MeaningModel and the browser give the same vector for the same te
 });
 
 test("the model in shards: a text's vector once its shards are in is the whole model's", (t) => {
-  const executable = python();
-  if (!executable) {
-    if (process.env.CI === "true") assert.fail("no Python with cardkb installed (make test sets it up)");
-    t.skip("no Python with cardkb installed: run make test, or set CARDKB_PYTHON");
-    return;
-  }
+  const executable = pythonOrSkip(t);
+  if (!executable) return;
   // the build's own files (hooks/cardkb/finder.py), run as the browser runs them
   const script = [
     "import json",
