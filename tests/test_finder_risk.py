@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from cardkb.config import Settings
@@ -193,3 +194,25 @@ def test_the_statements_words_are_read_at_build_time(tmp_path: Path) -> None:
     assert {s.text for s in kb.patterns["stuck"].signs} <= everyday
     assert not {s.text for s in kb.patterns["risk"].signs} & everyday, "a safety pattern's signs"
     assert len(data["vectors"]) * 3 // 4 >= data["rows"] * data["dims"] // 2
+
+
+def test_the_cards_own_vectors_are_left_out_past_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """find/vectors.js: each card's own vector (eight bits, ordering the cards under a result) up
+    to CARD_VECTORS_MAX_CARDS cards; beyond, none, for each card's cue among the phrases orders
+    it (README, "Outside auditors")."""
+    from cardkb import finder
+
+    kb = _project(tmp_path, SAFETY_WITH_STEPS)
+    model = finder.MeaningModel.shipped()
+
+    def vectors() -> dict[str, Any]:
+        script = finder.finder_vectors(kb, model)
+        return dict(json.loads(script[script.index("=") + 1:].rstrip().rstrip(";")))
+
+    _, cards = finder.searched(kb)
+    within = vectors()
+    assert within["cards"]["rows"] == len(cards) and within["cards"]["scale"] == 1 / 127
+    monkeypatch.setattr(finder, "CARD_VECTORS_MAX_CARDS", len(cards) - 1)
+    beyond = vectors()
+    assert "cards" not in beyond and beyond["phrases"] == within["phrases"]

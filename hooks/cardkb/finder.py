@@ -50,8 +50,8 @@ STOP_WORDS = _word_list("finder_stopwords.txt")
 
 @cache
 def risk_data() -> dict[str, Any]:
-    """The risk step's rules, harmless phrases, joke words and meaning statements, as the browser
-    reads them (see ``finder_risk.yml`` for the format and where they come from)."""
+    """The risk step's rules, cues, harmless phrases, unheard words, joke words and meaning
+    statements, read once (see ``finder_risk.yml`` for the format and where they come from)."""
     data: dict[str, Any] = yaml.safe_load(
         Path(__file__).with_name("finder_risk.yml").read_text("utf-8"))
     return data

@@ -170,6 +170,46 @@ def test_keyboard_only(web_url: str, watch: Watch) -> None:
     watch.assert_clean("the finder by keyboard")
 
 
+def test_the_first_results_come_before_the_files_they_do_not_need(web_url: str,
+                                                                   watch: Watch) -> None:
+    """find/?q=: the cards' other text and the risk step's statements are asked for only once
+    the first results are on the screen (a phone's largest paint does not wait for them), and
+    the ranking is marked final only once they are in."""
+    page = watch.page
+    page.add_init_script("""
+        window.__shown = null;
+        new MutationObserver(() => {
+          const list = document.querySelector("[data-cardkb-results]");
+          if (window.__shown === null && list && list.children.length) {
+            window.__shown = performance.now();
+          }
+        }).observe(document, {childList: true, subtree: true});""")
+    query = "she keeps cancelling"
+    page.goto(_find(web_url, query))
+    assert finder_results(page, query)
+    shown = page.evaluate("window.__shown")
+    for name in ("find/more.js", "find/risk-vectors.js"):
+        started = page.evaluate(
+            "name => performance.getEntriesByType('resource')"
+            ".filter(e => e.name.endsWith(name)).map(e => e.startTime)", name)
+        assert len(started) == 1 and started[0] > shown, (name, started, shown)
+
+
+def test_a_result_that_stays_is_not_drawn_again(web_url: str, watch: Watch) -> None:
+    """Showing the same ranking again (a refinement that changed nothing) keeps each result's
+    element: nothing is repainted under the reader."""
+    page = watch.page
+    query = "she keeps cancelling"
+    page.goto(_find(web_url, query))
+    assert finder_results(page, query)
+    first = f"document.querySelector('{RESULTS} [data-cardkb-result]')"
+    page.evaluate(f"{first}.keptSince = 'the first paint'")  # a property: not in its HTML
+    page.locator(BOX).dispatch_event("input")
+    page.wait_for_function(f"{first} && document.querySelector('{RESULTS}')"
+                           ".hasAttribute('data-cardkb-meaning')")
+    assert page.evaluate(f"{first}.keptSince") == "the first paint"
+
+
 def test_the_header_box_hands_its_words_to_the_finder(web_url: str, watch: Watch) -> None:
     page = watch.page
     page.goto(f"{web_url}patterns/{PRINT_PATTERN}/")

@@ -308,6 +308,29 @@ test("no risk heard and only safety patterns fit: the best other pattern still g
   assert.equal(ranked.results[0].pattern.isSafety, 0, ranked.results.map((r) => r.pattern.id).join());
 });
 
+test("a knowledge base without the cards' own vectors orders each card by its cue", async () => {
+  // past 500 cards find/vectors.js has no `cards`: each card's row is its cue among its
+  // pattern's phrases (hooks/cardkb/finder.py meaning_phrases), "title. sign"
+  const data = starterData();
+  const r = new R.Ranking(data.cardkbFinder, MiniSearch);
+  const vectors = Object.assign({}, data.cardkbFinderVectors);
+  delete vectors.cards;
+  r.useModel(shipped().raw, vectors);
+  const rows = r.vectors.cueRows, owners = vectors.owners;
+  let checked = 0;
+  r.cards.forEach((card, i) => {
+    const pattern = card.patterns[0], first = owners.indexOf(pattern);
+    assert.ok(rows[i] >= first && owners[rows[i]] === pattern, card.title);
+    assert.equal(r.phrases(pattern)[rows[i] - first], `${card.title}. ${card.sign}`);
+    checked++;
+  });
+  assert.ok(checked > 50);
+  const meaning = r.meaning("she keeps cancelling at the last minute");
+  const row = rows[0], dims = vectors.dims;
+  const expected = meaning.query.reduce((sum, x, d) => sum + x * r.vectors.phrases[row * dims + d], 0);
+  assert.ok(Math.abs(meaning.cards[0] - expected) < 1e-6);
+});
+
 test("the build reads the statements as the browser would, so only the report's words need the model", async () => {
   const data = starterData();
   const built = new R.Ranking(data.cardkbFinder, MiniSearch);
