@@ -193,6 +193,32 @@ def test_the_reload_question_is_answered_when_the_site_changes(server: PreviewSe
     assert server.epoch > epoch
 
 
+def test_the_connection_that_asked_answers_the_next_request(
+        server: PreviewServer, site: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A browser reuses the connection its reload question was answered on. The question's
+    watch for a closed tab must have let go of the connection by then: once it had not, the
+    next request failed ("read() called while another coroutine is already waiting") and the
+    author's terminal said the preview could not answer."""
+    port = server.server_address[1]
+    for _ in range(20):  # the leftover watch lost the race most times, not every time
+        with socket.create_connection(("127.0.0.1", port), 5) as sock:
+            sock.sendall(f"GET {CHANGES_PATH}?after={server.epoch} HTTP/1.1\r\n"
+                         f"Host: 127.0.0.1:{port}\r\n\r\n".encode())
+            deadline = time.monotonic() + 5
+            while server._polls == 0 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            server.publish(site, "")
+            answer = sock.recv(4096)
+            assert status(answer) == 200
+            sock.sendall(f"GET /sub/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                         "Connection: close\r\n\r\n".encode())
+            page = b""
+            while chunk := sock.recv(65536):
+                page += chunk
+        assert status(page) == 200 and b">sub<" in page
+    assert "could not answer" not in caplog.text
+
+
 # -- malformed requests -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("path", "expected"), [

@@ -374,9 +374,13 @@ class PreviewServer:
         finally:
             self._polls -= 1
             connection.polling = False
-            if gone.done() and not gone.cancelled() and gone.exception() is None:
+            if not gone.done():
+                # Cancelling only asks; until the watch has ended it still holds the reader,
+                # and the connection's next request could not be read.
+                gone.cancel()
+                await asyncio.wait({gone})
+            if not gone.cancelled() and gone.exception() is None:
                 connection.http.receive_data(gone.result())  # the next request, or the end
-            gone.cancel()
 
     def _page(self, raw_path: str, query: str) -> Answer:
         root, notice, epoch = self.root, self.notice, self.epoch
