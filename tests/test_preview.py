@@ -343,6 +343,47 @@ def test_malformed_requests_get_a_4xx_and_sigterm_removes_the_temporary_site(
     assert "Traceback" not in server.output()
 
 
+#: an MkDocs hook that has SIGTERM arrive while Python runs a finalizer, at the end of every
+#: build: Python prints the interrupt raised there and drops it
+SIGTERM_IN_A_FINALIZER = """\
+import os, signal
+
+
+class Finalized:
+    def __del__(self):
+        signal.raise_signal(signal.SIGTERM)
+        sum(range(1000))  # the handler runs here, inside the finalizer
+
+
+def on_post_build(config):
+    if os.environ.get("CARDKB_TEST_SIGTERM_IN_FINALIZER"):
+        Finalized()
+"""
+
+
+def test_sigterm_that_lands_in_a_finalizer_still_stops_the_preview(
+        make_project: Callable[..., Project], tmp_path: Path) -> None:
+    """Once, in CI, the preview's SIGTERM landed while Python ran a weak reference's callback:
+    the interrupt was printed ("Exception ignored in") and dropped, the preview went on
+    serving, and the test that started it failed waiting for it to end."""
+    project = make_project({"drop.py": SIGTERM_IN_A_FINALIZER})
+    config = project.root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "hooks:\n  - drop.py\n", "utf-8")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    server = Preview(project, env={"TMPDIR": str(temporary),
+                                   "CARDKB_TEST_SIGTERM_IN_FINALIZER": "1"})
+    try:
+        server.process.wait(timeout=60)
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()
+    assert "Exception ignored" in server.output()  # the interrupt was dropped, as in CI
+    assert "serving the preview" not in server.output()
+    assert not list(temporary.glob("cardkb-preview-*")), server.output()
+
+
 def test_a_preview_for_the_network_warns_once_and_answers_the_names_it_is_given(
         make_project: Callable[..., Project]) -> None:
     with serving(make_project(), "--allow-host", "kb.practice.example",

@@ -77,6 +77,8 @@ class MkDocsPreview:
                         served_site=lambda: self.server.root).attach(self.server)
         self.cache = ReadCache()
         self.built: _Built | None = None
+        #: set by Ctrl-C or SIGTERM: the interrupt they raise can be lost (see :meth:`run`)
+        self.stopping = threading.Event()
 
     # -- full builds ------------------------------------------------------------------------
 
@@ -214,11 +216,13 @@ class MkDocsPreview:
                             self.server.url)
             if not self.build_everything():
                 return 1
+            self._stop_if_asked()
             if self.built is not None:
                 watcher.add(Path(path) for path in self.built.config.watch)
             serving.start()
             log.info("cardkb: serving the preview on %s (Ctrl-C to stop)", self.server.url)
             while True:
+                self._stop_if_asked()
                 changes = watcher.next_changes()
                 try:
                     self.saved(changes)
@@ -234,6 +238,13 @@ class MkDocsPreview:
             if self.built is not None:
                 self.built.config.plugins.on_shutdown()
                 shutil.rmtree(self.built.site_dir, ignore_errors=True)
+
+    def _stop_if_asked(self) -> None:
+        """An interrupt raised while Python runs a finalizer (a weak reference's callback
+        during a build, say) is printed and dropped, and the preview would wait for the next
+        save for ever; the flag its signal set is never lost."""
+        if self.stopping.is_set():
+            raise KeyboardInterrupt
 
     def _source_folders(self) -> list[Path]:
         """mkdocs.yml, the cards and the docs folder (read as ``cardkb check`` reads them), and
@@ -271,21 +282,28 @@ def _replace(target: Path, content: bytes) -> None:
     os.replace(partial, target)
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextmanager
-def _stopped_by_sigterm() -> Iterator[None]:
-    """SIGTERM ends the preview as Ctrl-C does, so its temporary site folder is removed."""
+def _stopped_by_signals(stopping: threading.Event) -> Iterator[None]:
+    """Ctrl-C and SIGTERM end the preview, so its temporary site folder is removed; each also
+    sets ``stopping``, which outlives an interrupt Python had to drop."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def interrupt(signum: int, frame: object) -> None:
+        stopping.set()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {number: signal.signal(number, interrupt) for number in _STOP_SIGNALS
+                if signal.getsignal(number) is not signal.SIG_IGN}  # nohup's choice stands
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def preview(config_file: Path, dev_addr: str, allowed_hosts: Sequence[str] = ()) -> int:
@@ -301,5 +319,5 @@ def preview(config_file: Path, dev_addr: str, allowed_hosts: Sequence[str] = ())
               f"preview running? Stop it, or give another port, such as --dev-addr "
               f"{host or '127.0.0.1'}:{int(port) + 1}")
         return 1
-    with _stopped_by_sigterm():
+    with _stopped_by_signals(session.stopping):
         return session.run()
