@@ -174,6 +174,21 @@ def finder_results(browser_page: Any, query: str) -> list[str]:
                                                   RESULT_LINKS))
 
 
+def wait_for_article(browser_page: Any, *texts: str, absent: str = "") -> None:
+    """Wait until the page's article holds every one of ``texts`` and, in the same document,
+    nothing matches the selector ``absent``.
+
+    The preview reloads the page by itself after a save, so between two documents there may be
+    no article at all: that is "not yet", never an error (an error here was once a flaky run).
+    """
+    browser_page.wait_for_function(
+        """([texts, absent]) => {
+            const article = document.querySelector("article");
+            return !!article && texts.every((text) => article.innerText.includes(text))
+                && !(absent && document.querySelector(absent));
+        }""", arg=[list(texts), absent])
+
+
 def search(browser_page: Any, query: str) -> list[str]:
     """Search as a reader does from any page: type ``query`` into the box in the header and
     press Enter; the finder (find/) opens with the words. The results' addresses, best first."""

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from axe import axe_violations
-from browser_kit import REPO, Watch, make_project, serve, watching
+from browser_kit import REPO, Watch, make_project, serve, wait_for_article, watching
 
 CARD = "cards/stuck-client/revise-the-treatment-plan.yml"
 CARD_PAGE = "cards/revise-the-treatment-plan/"
@@ -153,10 +153,8 @@ def test_a_clinician_adds_a_pattern_and_three_cards_without_yaml(
                              env={**os.environ, "PYTHONPATH": str(REPO / "hooks")})
     assert checked.returncode == 0, checked.stdout
     page.goto(url + f"patterns/{pattern}/")
-    page.wait_for_function("['Name the silence gently', 'Fill the silence with questions']"
-                           ".every((title) => document.querySelector('article').innerText"
-                           ".includes(title)) && "
-                           "!document.querySelector('.cardkb-draft, .cardkb-draft-tag')")
+    wait_for_article(page, "Name the silence gently", "Fill the silence with questions",
+                     absent=".cardkb-draft, .cardkb-draft-tag")
     backfires = (project / f"cards/{pattern}/fill-the-silence-with-questions.yml").read_text()
     assert "instead:\n  - name-the-silence-gently\n  - wait-with-interest\n" in backfires
     assert "status:" not in backfires and "# yaml-language-server" in backfires
@@ -182,8 +180,7 @@ def test_an_edit_changes_only_its_lines_and_shows_the_diff(preview: tuple[Path, 
     assert page.input_value("[name='instead.0']") == "agree-and-ask-for-the-smallest-sign"
     problem.wait_for(state="hidden")
     save(page)
-    page.wait_for_function("document.querySelector('article').innerText.includes("
-                           "'What would you most like to be different by the summer?')")
+    wait_for_article(page, "What would you most like to be different by the summer?")
     diff = page.inner_text(".cardkb-editor__diff")
     assert "+verdict: backfires" in diff
     changed = [line for line in git(project, "diff", "--unified=0", "--", CARD).splitlines()

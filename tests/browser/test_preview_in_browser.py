@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_kit import REPO, Watch, make_project
+from browser_kit import REPO, Watch, make_project, wait_for_article
 
 CARD = "cards/stuck-client/name-the-meta-problem.yml"
 CARD_PAGE = "cards/name-the-meta-problem/"
@@ -68,8 +68,7 @@ def test_the_open_page_reloads_itself_after_a_save(preview: tuple[Path, str],
     page.wait_for_load_state("load")
     assert "Park the original complaint" in page.inner_text("article")
     save(project, ("Park the original complaint", "Set the first complaint aside"))
-    page.wait_for_function(
-        "document.querySelector('article').innerText.includes('Set the first complaint aside')")
+    wait_for_article(page, "Set the first complaint aside")
     # a mistake: the page reloads again, and the problems stand under its title
     save(project, ("verdict: works", "verdict: work"))
     page.wait_for_selector(".cardkb-problems")
