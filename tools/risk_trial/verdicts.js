@@ -2,7 +2,8 @@
  * The shipped finder's verdict on each report, for tools/risk_trial/trial.py: the finder of a
  * built site (its find/ data, the shipped meaning model, the risk step's statements), asked as
  * the page asks it. Reads a JSON list of reports on stdin; prints, for each, whether the notice
- * shows, which safety pattern comes first and the kinds it covers.
+ * shows, the kinds the safety pattern first covers (when one is first), and the report's vector
+ * by the static table (the finder's meaning model, averaged over the report's words).
  *
  *     node tools/risk_trial/verdicts.js SITE_DIR < reports.json
  */
@@ -24,12 +25,13 @@ for (const file of ["index.js", "more.js", "vectors.js", "risk-vectors.js"]) {
   await ranking.addMore(window.cardkbFinderMore);
   ranking.useModel(shipped().raw, Object.assign({}, window.cardkbFinderVectors,
                                                 { risk: window.cardkbFinderRisk }));
-  const safety = ranking.patterns.filter((p) => p.isSafety).map((p) => ({ id: p.id, kinds: p.kinds }));
   const reports = JSON.parse(fs.readFileSync(0, "utf8"));
   const verdicts = reports.map((q) => {
     const ranked = ranking.rank(q, 8);
     const top = ranked.results[0] && ranked.results[0].pattern;
-    return { notice: !!ranked.risk, topKinds: top && top.isSafety ? top.kinds : null };
+    const vector = R.textVector(shipped().model, q);
+    return { notice: !!ranked.risk, topKinds: top && top.isSafety ? top.kinds : null,
+             vector: vector ? Array.from(vector) : null };
   });
-  process.stdout.write(JSON.stringify({ safety: safety, verdicts: verdicts }));
+  process.stdout.write(JSON.stringify({ verdicts: verdicts }));
 })();
