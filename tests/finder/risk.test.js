@@ -475,6 +475,22 @@ test("the fourth held-out set: at the issue's targets", { todo: "61/80 first, 63
   assertTargets(score((await starterRanking()).ranking, HELD4));
 });
 
+/*
+ * The fifth held-out set, written blind before the sentence-model trial (make risk-trial) and
+ * scored once, in Node by that trial (2026-12-07 18:41 UTC, at dccac82) and in the browser by
+ * make bench-search: the targets stand here as a to-do, and the figures scored as a floor.
+ */
+test("the fifth held-out set: at the issue's targets", { todo: "61/80 first, 63/80 notice, 13/80 false alarms" }, async () => {
+  assertTargets(score((await starterRanking()).ranking, HELD5));
+});
+
+test("the fifth held-out set: never below the figures it was scored at", async () => {
+  const s = score((await starterRanking()).ranking, HELD5);
+  assert.ok(s.right >= 61 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
+  assert.ok(s.notice >= 63 / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
+  assert.ok(s.falseAlarms <= 13 / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
+});
+
 test("the fourth held-out set: never below the figures it was scored at", async () => {
   const s = score((await starterRanking()).ranking, HELD4);
   assert.ok(s.right >= 61 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
