@@ -250,9 +250,28 @@
     }
   }
 
+  // -- practice: its script only where a page has practice ---------------------------------
+
+  var ownScript = document.currentScript;
+  var assets = ownScript ? ownScript.src.replace(/[^/]*$/, "") : "";
+
+  /* practice/'s script, loaded the first time a page has practice (the practice page, as opened
+     or reached by instant navigation): every other page is spared a request before it paints. */
+  function loadPractice() {
+    if (!assets || document.querySelector("script[data-cardkb-practice]") ||
+        !document.querySelector("[data-cardkb-practice-choose], .cardkb-practice")) {
+      return;
+    }
+    var script = document.createElement("script");
+    script.src = assets + "practice/practice.js";
+    script.setAttribute("data-cardkb-practice", "");
+    document.head.appendChild(script);
+  }
+
   function setUpPage() {
     setUp();
     setUpPrint();
+    loadPractice();
   }
 
   // Material's document$ emits on the first load and after every instant navigation; without

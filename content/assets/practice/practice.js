@@ -7,15 +7,15 @@
  * moves it up, and the next statement follows. The data is practice/index.js, written by the
  * build. What the trainee types never leaves the browser, and is kept (in localStorage) only
  * when they tick the box; unticking it forgets every kept reply. Every piece of author text is
- * set as text, never as HTML. Runs on every page and does nothing where there is no practice.
+ * set as text, never as HTML. assets/cardkb.js loads it on a page with practice, and only there.
  */
 (function () {
   "use strict";
   if (typeof document === "undefined") return;
 
   var script = document.currentScript;
-  var assets = script ? script.src.replace(/[^/]*$/, "") : "";
-  var siteRoot = assets.replace(/assets\/$/, "");
+  // this script is assets/practice/practice.js: the site's root is two folders up
+  var siteRoot = script ? script.src.replace(/assets\/practice\/[^/]*$/, "") : "";
   var STORE = "cardkb-practice-replies";
   var STEPS = ["criteria", "example", "contrast"];
   var STEP_LABELS = ["Show what a good reply does", "Show how it can sound, and why",
