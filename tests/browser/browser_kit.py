@@ -14,9 +14,11 @@ import contextlib
 import functools
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -172,6 +174,34 @@ def finder_results(browser_page: Any, query: str) -> list[str]:
         assert meaning == "ready", f"the finder's meaning model did not load: {meaning}"
     return list(browser_page.eval_on_selector_all(f"{RESULTS} [data-cardkb-result]",
                                                   RESULT_LINKS))
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def previewing(project: Path, log: Path, seconds: float = 60) -> Iterator[str]:
+    """``cardkb preview`` of ``project`` on a free loopback port, once it serves: its address.
+    Its output goes to ``log``; it is stopped with SIGTERM, as a closed terminal stops it."""
+    address = f"127.0.0.1:{free_port()}"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks")}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "cardkb.cli", "preview", "--dev-addr",
+                                    address], cwd=project, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + seconds
+        while "serving the preview on" not in log.read_text("utf-8", "replace"):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield f"http://{address}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def wait_for_article(browser_page: Any, *texts: str, absent: str = "") -> None:

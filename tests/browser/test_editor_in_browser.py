@@ -11,17 +11,15 @@ only theirs. Requests from anywhere but the preview's own pages are refused.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe import axe_violations
-from browser_kit import REPO, Watch, make_project, serve, wait_for_article, watching
+from browser_kit import REPO, Watch, make_project, previewing, serve, wait_for_article, watching
 
 CARD = "cards/stuck-client/revise-the-treatment-plan.yml"
 CARD_PAGE = "cards/revise-the-treatment-plan/"
@@ -43,24 +41,8 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
     git(project, "init", "-q")
     git(project, "add", "cards", "content", "mkdocs.yml")
     git(project, "commit", "-qm", "the knowledge base")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = folder / "preview.log"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks")}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "cardkb.cli", "preview", "--dev-addr",
-                                    f"127.0.0.1:{port}"], cwd=project, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while "serving the preview on" not in log.read_text("utf-8", "replace"):
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        yield project, f"http://127.0.0.1:{port}/"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with previewing(project, folder / "preview.log", seconds=120) as url:
+        yield project, url
 
 
 def open_form(page: Any, url: str) -> None:

@@ -34,6 +34,7 @@ from browser_kit import (
     PRINT_PATTERN,
     REPO,
     SUB_PATH,
+    free_port,
     html_pages,
     is_redirect,
     search,
@@ -55,12 +56,6 @@ def ssha(password: str) -> str:
     salt = os.urandom(8)
     digest = hashlib.sha1(password.encode() + salt).digest()
     return "{SSHA}" + base64.b64encode(digest + salt).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def configure(prefix: Path, site: Path, port: int, snippet: str = "cardkb-site.conf") -> Path:

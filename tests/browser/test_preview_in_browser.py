@@ -8,26 +8,14 @@ saved, as an author with the preview beside their editor would, and never naviga
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_kit import REPO, Watch, make_project, wait_for_article
+from browser_kit import Watch, make_project, previewing, wait_for_article
 
 CARD = "cards/stuck-client/name-the-meta-problem.yml"
 CARD_PAGE = "cards/name-the-meta-problem/"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -35,22 +23,8 @@ def preview(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """``cardkb preview`` of a copy of the repository's site, once it serves; its project and
     address."""
     project = make_project(tmp_path / "cardkb")
-    address = f"127.0.0.1:{free_port()}"
-    log = tmp_path / "preview.log"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO / "hooks")}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "cardkb.cli", "preview", "--dev-addr",
-                                    address], cwd=project, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while "serving the preview on" not in log.read_text("utf-8", "replace"):
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        yield project, f"http://{address}/"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with previewing(project, tmp_path / "preview.log") as url:
+        yield project, url
 
 
 def save(project: Path, change: tuple[str, str]) -> None:
