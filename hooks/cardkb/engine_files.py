@@ -138,10 +138,12 @@ def _write_docs(rendered: RenderedSite, site: SiteConfig, docs_out: Path) -> int
         written += 1
     for asset in site_assets():
         target = docs_out / asset.src_uri
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(asset.path, target)
-            written += 1
+        source = docs / asset.src_uri
+        if target.exists() and not (source.is_file() and asset.is_source_of(source)):
+            continue  # the site's own file of that name wins
+        written += not target.exists()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(asset.published())
     return written
 
 

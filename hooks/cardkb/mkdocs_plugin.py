@@ -187,9 +187,13 @@ class CardkbPlugin(BasePlugin[CardkbPluginConfig]):  # type: ignore[no-untyped-c
                     Path(file.abs_src_path), root):
                 files.remove(file)
         for asset in site_assets():
-            if files.get_file_from_path(asset.src_uri) is None:
-                files.append(File.generated(config, asset.src_uri,
-                                            abs_src_path=str(asset.path)))
+            existing = files.get_file_from_path(asset.src_uri)
+            if existing is not None and not (existing.abs_src_path and asset.is_source_of(
+                    Path(existing.abs_src_path))):
+                continue  # the site's own file of that name wins
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, asset.src_uri, content=asset.published()))
         pages = ([GeneratedPage(uri, text) for uri, text in state.live.snapshot.pages.items()]
                  if state.live is not None and state.live.snapshot is not None
                  else state.renderer.pages())
