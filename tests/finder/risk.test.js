@@ -472,32 +472,30 @@ test("the third held-out set (tuned on in round four): at the issue's targets", 
  * The fourth held-out set was scored once, at round four's end, by make bench-search (commit
  * 26c9299, 2026-12-07 16:32 to 16:46 UTC): the right safety pattern first for 61 of 80, the
  * notice for 63 of 80, and 6 false alarms in 80 (0.07); round one's finder, in the same run: 0.59,
- * 0.64 and 0.15. The targets stand here as a to-do, and the figures scored as a floor.
+ * 0.64 and 0.15. Round five tuned on it, openly, and reached 70, 72 and 3 of 80: still short of
+ * the targets, which stand here as a to-do, with round five's figures as a floor.
  */
-test("the fourth held-out set: at the issue's targets", { todo: "61/80 first, 63/80 notice, 6/80 false alarms" },
-     async () => {
+test("the fourth held-out set (tuned on in round five): at the issue's targets",
+     { todo: "70/80 first, 72/80 notice, 3/80 false alarms after round five" }, async () => {
   assertTargets(score((await starterRanking()).ranking, HELD4));
+});
+
+test("the fourth held-out set: never below round five's figures", async () => {
+  const s = score((await starterRanking()).ranking, HELD4);
+  assert.ok(s.right >= 70 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
+  assert.ok(s.notice >= 72 / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
+  assert.ok(s.falseAlarms <= 3 / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
 });
 
 /*
  * The fifth held-out set, written blind before the sentence-model trial (make risk-trial) and
  * scored once, in Node by that trial (2026-12-07 18:41 UTC, at dccac82) and in the browser by
- * make bench-search: the targets stand here as a to-do, and the figures scored as a floor.
+ * make bench-search (833575c): 61, 63 and 13 of 80. Scored, it was burned: round five tuned on
+ * it, openly, and holds it to the targets. The sixth set (tests/search/risk-held6.yml), written
+ * before round five, is what gets scored.
  */
-test("the fifth held-out set: at the issue's targets", { todo: "61/80 first, 63/80 notice, 13/80 false alarms" }, async () => {
+test("the fifth held-out set (tuned on in round five): at the issue's targets", async () => {
   assertTargets(score((await starterRanking()).ranking, HELD5));
 });
 
-test("the fifth held-out set: never below the figures it was scored at", async () => {
-  const s = score((await starterRanking()).ranking, HELD5);
-  assert.ok(s.right >= 61 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
-  assert.ok(s.notice >= 63 / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
-  assert.ok(s.falseAlarms <= 13 / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
-});
 
-test("the fourth held-out set: never below the figures it was scored at", async () => {
-  const s = score((await starterRanking()).ranking, HELD4);
-  assert.ok(s.right >= 61 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
-  assert.ok(s.notice >= 63 / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
-  assert.ok(s.falseAlarms <= 6 / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
-});
