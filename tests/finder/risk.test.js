@@ -498,4 +498,21 @@ test("the fifth held-out set (tuned on in round five): at the issue's targets", 
   assertTargets(score((await starterRanking()).ranking, HELD5));
 });
 
+/*
+ * The sixth held-out set was scored once, at round five's end, by make bench-search (commit
+ * 4815133, 2026-12-07 19:34 to 19:49 UTC): the right safety pattern first for 61 of 80, the
+ * notice for 64 of 80 and 6 false alarms in 80; round one's finder, in the same run: 0.50, 0.54
+ * and 0.15. The targets stand here as a to-do, and the figures scored as a floor.
+ */
+test("the sixth held-out set: at the issue's targets", { todo: "61/80 first, 64/80 notice, 6/80 false alarms" }, async () => {
+  assertTargets(score((await starterRanking()).ranking, HELD6));
+});
+
+test("the sixth held-out set: never below the figures it was scored at", async () => {
+  const s = score((await starterRanking()).ranking, HELD6);
+  assert.ok(s.right >= 61 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
+  assert.ok(s.notice >= 64 / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
+  assert.ok(s.falseAlarms <= 6 / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
+});
+
 
