@@ -363,3 +363,21 @@ def test_a_copy_of_a_shipped_script_is_minified_and_a_site_s_own_script_is_not(
     assert (project.site / "assets" / "cardkb.js").read_text("utf-8") == own
     published = (project.site / "assets" / "finder" / "risk.js").read_bytes()
     assert len(published) < 0.7 * shipped.stat().st_size
+
+
+def test_a_mkdocs_yml_listing_practice_s_old_files_builds_without_asking_for_them(
+        make_project: Callable[..., Project]) -> None:
+    """A mkdocs.yml copied from this repository before practice loaded its own files lists
+    assets/cardkb-practice.css and .js: no page may ask for files cardkb no longer ships."""
+    from .conftest import MKDOCS_YML
+
+    old = MKDOCS_YML + ("extra_css:\n  - assets/cardkb.css\n  - assets/cardkb-practice.css\n"
+                        "extra_javascript:\n  - assets/cardkb.js\n  - assets/cardkb-practice.js\n")
+    project = make_project({"mkdocs.yml": old})
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "cardkb no longer ships" in result.stdout + result.stderr
+    for page in ("", "find/"):
+        html = (project.site / page / "index.html").read_text("utf-8")
+        assert "cardkb-practice" not in html, page
+        assert "assets/cardkb.js" in html and "assets/cardkb.css" in html, page

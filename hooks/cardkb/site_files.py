@@ -16,6 +16,10 @@ from pathlib import Path
 import rjsmin
 
 SITE_DIR = Path(__file__).parent / "site"
+#: page assets that earlier cardkb versions shipped and a mkdocs.yml copied from cardkb's own may
+#: still list: practice's own, now loaded by cardkb.js on practice/ alone. Left out of a build
+#: unless the site has a file of that name (a failed request on every page otherwise).
+RETIRED_ASSETS = frozenset({"assets/cardkb-practice.css", "assets/cardkb-practice.js"})
 ASSETS_DIR = SITE_DIR / "assets"
 OVERRIDES_DIR = SITE_DIR / "overrides"
 
