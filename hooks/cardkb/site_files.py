@@ -10,7 +10,7 @@ their files in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import rjsmin
@@ -49,7 +49,8 @@ class SiteAsset:
         """The file as the site publishes it: a script without its comments and spaces (a
         phone on a slow line paints the finder's first results ~0.1 s sooner; a licence's
         ``/*! */`` comment stays), any other file as it is."""
-        return _published(self.path)
+        stat = self.path.stat()  # an edit during a live preview is a new key, never stale
+        return _published(self.path, stat.st_mtime_ns, stat.st_size)
 
     def is_source_of(self, path: Path) -> bool:
         """Whether ``path`` holds this file: the file itself (cardkb's own docs folder holds the
@@ -59,8 +60,8 @@ class SiteAsset:
             and path.read_bytes() == self.path.read_bytes())
 
 
-@cache
-def _published(path: Path) -> bytes:
+@lru_cache(maxsize=64)
+def _published(path: Path, mtime_ns: int, size: int) -> bytes:
     content = path.read_bytes()
     if path.suffix != ".js":
         return content
