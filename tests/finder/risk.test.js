@@ -425,8 +425,11 @@ const HELD5 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
 const HELD6 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
                          "open('tests/search/risk-held6.yml'))['reports']))");
 
+const HELD7 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
+                         "open('tests/search/risk-held7.yml'))['reports']))");
+
 for (const [name, held] of [["second", HELD2], ["third", HELD3], ["fourth", HELD4], ["fifth", HELD5],
-                            ["sixth", HELD6]]) {
+                            ["sixth", HELD6], ["seventh", HELD7]]) {
 test(`the ${name} held-out set is what the issue asks, and a third of it escapes round one's rules`, () => {
   const risk = held.filter((x) => x.kind !== "everyday");
   const everyday = held.filter((x) => x.kind === "everyday");
@@ -472,19 +475,10 @@ test("the third held-out set (tuned on in round four): at the issue's targets", 
  * The fourth held-out set was scored once, at round four's end, by make bench-search (commit
  * 26c9299, 2026-12-07 16:32 to 16:46 UTC): the right safety pattern first for 61 of 80, the
  * notice for 63 of 80, and 6 false alarms in 80 (0.07); round one's finder, in the same run: 0.59,
- * 0.64 and 0.15. Round five tuned on it, openly, and reached 70, 72 and 3 of 80: still short of
- * the targets, which stand here as a to-do, with round five's figures as a floor.
+ * 0.64 and 0.15. Rounds five and six tuned on it, openly, and hold it to the targets.
  */
-test("the fourth held-out set (tuned on in round five): at the issue's targets",
-     { todo: "70/80 first, 72/80 notice, 3/80 false alarms after round five" }, async () => {
+test("the fourth held-out set (tuned on in rounds five and six): at the issue's targets", async () => {
   assertTargets(score((await starterRanking()).ranking, HELD4));
-});
-
-test("the fourth held-out set: never below round five's figures", async () => {
-  const s = score((await starterRanking()).ranking, HELD4);
-  assert.ok(s.right >= 70 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
-  assert.ok(s.notice >= 72 / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
-  assert.ok(s.falseAlarms <= 3 / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
 });
 
 /*
@@ -502,17 +496,11 @@ test("the fifth held-out set (tuned on in round five): at the issue's targets", 
  * The sixth held-out set was scored once, at round five's end, by make bench-search (commit
  * 4815133, 2026-12-07 19:34 to 19:49 UTC): the right safety pattern first for 61 of 80, the
  * notice for 64 of 80 and 6 false alarms in 80; round one's finder, in the same run: 0.50, 0.54
- * and 0.15. The targets stand here as a to-do, and the figures scored as a floor.
+ * and 0.15. Scored, it was burned: round six tuned on it, openly, and holds it to the targets.
+ * The seventh set (tests/search/risk-held7.yml), written before round six, is what gets scored.
  */
-test("the sixth held-out set: at the issue's targets", { todo: "61/80 first, 64/80 notice, 6/80 false alarms" }, async () => {
+test("the sixth held-out set (tuned on in round six): at the issue's targets", async () => {
   assertTargets(score((await starterRanking()).ranking, HELD6));
-});
-
-test("the sixth held-out set: never below the figures it was scored at", async () => {
-  const s = score((await starterRanking()).ranking, HELD6);
-  assert.ok(s.right >= 61 / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
-  assert.ok(s.notice >= 64 / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
-  assert.ok(s.falseAlarms <= 6 / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
 });
 
 
