@@ -428,6 +428,13 @@ const HELD6 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
 const HELD7 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
                          "open('tests/search/risk-held7.yml'))['reports']))");
 
+/* Round six's tuning sets: three written blind by writers of other services and countries (US
+   adult services; UK and Irish services for young people; adult, couples and older adults'
+   services in Australia, New Zealand, India, Canada and South Africa), tuned on openly. */
+const TUNING_SETS = ["a", "b", "c"].map((name) => [name, fromPython(
+  "import yaml; print(json.dumps(yaml.safe_load(" +
+  `open('tests/search/risk-tune-${name}.yml'))['reports']))`)]);
+
 for (const [name, held] of [["second", HELD2], ["third", HELD3], ["fourth", HELD4], ["fifth", HELD5],
                             ["sixth", HELD6], ["seventh", HELD7]]) {
 test(`the ${name} held-out set is what the issue asks, and a third of it escapes round one's rules`, () => {
@@ -503,4 +510,8 @@ test("the sixth held-out set (tuned on in round six): at the issue's targets", a
   assertTargets(score((await starterRanking()).ranking, HELD6));
 });
 
-
+for (const [name, reports] of TUNING_SETS) {
+  test(`round six's tuning set ${name} (tuned on): at the issue's targets`, async () => {
+    assertTargets(score((await starterRanking()).ranking, reports));
+  });
+}

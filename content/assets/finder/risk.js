@@ -18,7 +18,8 @@
   "use strict";
 
   var WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
-  var SENTENCE_END = /[.!?;:\n]+/;
+  // a full stop ends a sentence, but not inside a number ("a .22 rifle", "2.5 mg")
+  var SENTENCE_END = /(?:[!?;:\n]|\.(?!\d))+/;
   var CACHED_WORDS = 2000;
 
   var TUNING = {
@@ -264,11 +265,16 @@
     this.harmless.forEach(function (rule) {
       matches(rule, list).forEach(function (at) { at.forEach(function (i) { harmless.add(i); }); });
     });
-    var counts = {}, evidence = [], seen = new Set();
+    // a kind's strength: how many of its phrases are heard, then how long the longest is (a gun
+    // "held to her head" says more than a bare "gun" of another kind)
+    var counts = {}, longest = {}, evidence = [], seen = new Set();
     this.rules.forEach(function (rule) {
+      var counted = false;  // a phrase said twice ("bruises ... a bruise") counts once
       matches(rule, list).forEach(function (at) {
         if (at.some(function (i) { return harmless.has(i); })) return;
-        counts[rule.kind] = (counts[rule.kind] || 0) + 1;
+        if (!counted) counts[rule.kind] = (counts[rule.kind] || 0) + 1;
+        counted = true;
+        longest[rule.kind] = Math.max(longest[rule.kind] || 0, rule.slots.length);
         var said = list.slice(at[0], at[at.length - 1] + 1).map(function (w) { return w.raw; }).join(" ");
         if (!seen.has(said)) { seen.add(said); evidence.push({ kind: rule.kind, words: said }); }
       });
@@ -296,7 +302,8 @@
     });
     var order = this.kinds;
     var kinds = Object.keys(counts).sort(function (a, b) {
-      return counts[b] - counts[a] || order.indexOf(a) - order.indexOf(b);
+      return counts[b] - counts[a] || (longest[b] || 0) - (longest[a] || 0) ||
+        order.indexOf(a) - order.indexOf(b);
     });
     return { kinds: kinds, evidence: evidence, harmless: harmless, cues: cueEvidence };
   };
