@@ -428,10 +428,13 @@ const HELD6 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
 const HELD7 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
                          "open('tests/search/risk-held7.yml'))['reports']))");
 
-/* Round six's tuning sets: three written blind by writers of other services and countries (US
-   adult services; UK and Irish services for young people; adult, couples and older adults'
-   services in Australia, New Zealand, India, Canada and South Africa), tuned on openly. */
-const TUNING_SETS = ["a", "b", "c"].map((name) => [name, fromPython(
+/* Round six's tuning sets, each written blind by a writer of other services, tuned on openly: US
+   adult services (a); UK and Irish services for young people (b); adult, couples and older
+   adults' services in Australia, New Zealand, India, Canada and South Africa (c); crisis,
+   emergency, addiction, homelessness, prison and asylum services, many writers with English as a
+   second language (d); long, reflective notes of long-term, couples, family, LGBTQ+, faith and
+   refugee work (e); short queries typed on a phone (f). */
+const TUNING_SETS = ["a", "b", "c", "d", "e", "f"].map((name) => [name, fromPython(
   "import yaml; print(json.dumps(yaml.safe_load(" +
   `open('tests/search/risk-tune-${name}.yml'))['reports']))`)]);
 
