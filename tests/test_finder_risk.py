@@ -31,6 +31,7 @@ RISK_HELD4 = REPO / "tests" / "search" / "risk-held4.yml"
 RISK_HELD5 = REPO / "tests" / "search" / "risk-held5.yml"
 RISK_HELD6 = REPO / "tests" / "search" / "risk-held6.yml"
 RISK_HELD7 = REPO / "tests" / "search" / "risk-held7.yml"
+RISK_HELD8 = REPO / "tests" / "search" / "risk-held8.yml"
 #: a slot of a phrase: choices of words (``*`` for a prefix), or a gap of up to N words
 _SLOT = r"(~\d+|[a-z0-9]+\*?(\|[a-z0-9]+\*?)*)"
 _PHRASE = re.compile(rf"{_SLOT}( {_SLOT})*")
@@ -155,7 +156,8 @@ def _runs(words: list[str], n: int) -> set[tuple[str, ...]]:
 def test_no_report_of_the_sets_nor_a_near_copy_is_in_the_rules_or_statements() -> None:
     reports = [str(r["q"]) for r in yaml.safe_load(RISK_SET.read_text("utf-8"))["reports"]]
     assert len(reports) >= 120
-    for held in (RISK_HELD2, RISK_HELD3, RISK_HELD4, RISK_HELD5, RISK_HELD6, RISK_HELD7):
+    for held in (RISK_HELD2, RISK_HELD3, RISK_HELD4, RISK_HELD5, RISK_HELD6, RISK_HELD7,
+                 RISK_HELD8):
         more = [str(r["q"]) for r in yaml.safe_load(held.read_text("utf-8"))["reports"]]
         assert len(more) >= 120, held
         reports += more
@@ -219,3 +221,17 @@ def test_the_cards_own_vectors_are_left_out_past_the_limit(
     monkeypatch.setattr(finder, "CARD_VECTORS_MAX_CARDS", len(cards) - 1)
     beyond = vectors()
     assert "cards" not in beyond and beyond["phrases"] == within["phrases"]
+
+
+def test_the_learnt_part_never_learnt_from_the_held_out_set_scored_last() -> None:
+    """finder_risk_learned.json (tools/risk_model/train.py) learns from the labelled sets, so the
+    held-out set scored last must stay out of it, and every other set must be in it."""
+    learned_file = REPO / "hooks" / "cardkb" / "finder_risk_learned.json"
+    learned = json.loads(learned_file.read_text("utf-8"))
+    sets = {path.name for path in (REPO / "tests" / "search").glob("risk*.yml")
+            if not path.name.startswith("risk-rules")}
+    assert RISK_HELD8.name not in learned["learntFrom"]
+    learnt_sets = set(learned["learntFrom"]) - {"statements and starter phrases"}
+    assert learnt_sets == sets - {RISK_HELD8.name}
+    assert learned["reports"] > 2500 and learned["threshold"] > 0
+

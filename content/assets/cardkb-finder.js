@@ -365,6 +365,7 @@
     var rows = [];
     for (var i = 0; i < data.rows; i++) rows.push(unit(vectors.subarray(i * dims, (i + 1) * dims)));
     this.risk.useStatements(data.kinds, data.examples, rows, this.vectorOf());
+    if (data.learned && this.risk.useLearned) this.risk.useLearned(data.learned);
   };
 
   /* A text's vector by the meaning model, for the risk step; null while a model in shards lacks
@@ -928,6 +929,14 @@
         risk.evidence.slice(0, 3).forEach(function (e, i) {
           if (i) heading.appendChild(document.createTextNode(" · "));
           heading.appendChild(element("q", {}, e.words));
+        });
+        heading.appendChild(document.createTextNode("."));
+      } else if (risk.by === "reports") {
+        heading.appendChild(document.createTextNode(
+          "It reads like reports of risk the finder has learnt from; these words weighed most: "));
+        risk.learnt.forEach(function (words, i) {
+          if (i) heading.appendChild(document.createTextNode(" · "));
+          heading.appendChild(element("q", {}, words));
         });
         heading.appendChild(document.createTextNode("."));
       } else {

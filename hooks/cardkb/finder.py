@@ -338,10 +338,21 @@ def pack_nibbles(array: Any, dims: int) -> tuple[list[float], str]:
 
 
 def finder_risk_vectors(kb: KnowledgeBase, model: MeaningModel) -> str:
-    """``find/risk-vectors.js``: the risk step's statements (:func:`risk_vectors`). A file of
-    their own, fetched after the first results: they are as large as the rest of the vectors
-    together, and a phone's first paint need not wait for them (Lighthouse measured 0.7 s)."""
-    return _script("cardkbFinderRisk", risk_vectors(kb, model))
+    """``find/risk-vectors.js``: the risk step's statements (:func:`risk_vectors`) and its learnt
+    part (:func:`risk_learned`). A file of their own, fetched after the first results: they are
+    as large as the rest of the vectors together, and a phone's first paint need not wait for
+    them (Lighthouse measured 0.7 s)."""
+    return _script("cardkbFinderRisk", {**risk_vectors(kb, model), "learned": risk_learned()})
+
+
+@cache
+def risk_learned() -> dict[str, Any]:
+    """The risk step's learnt part: hashed word and word-pair weights learnt from the labelled
+    reports (``tools/risk_model/train.py`` writes ``finder_risk_learned.json``; risk.js reads
+    it)."""
+    data: dict[str, Any] = json.loads(
+        Path(__file__).with_name("finder_risk_learned.json").read_text("utf-8"))
+    return data
 
 
 _STATEMENT_WORD = re.compile(r"[^\W_]+")

@@ -3,8 +3,10 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
 const vm = require("node:vm");
-const { R, Risk, MiniSearch, RISK_DATA, fromPython, ranking, shipped, tinyModel, tinyVectors } =
+const { R, Risk, MiniSearch, REPO, RISK_DATA, fromPython, ranking, shipped, tinyModel, tinyVectors } =
   require("./kit.js");
 
 const ids = (ranked) => ranked.results.map((result) => result.pattern.id);
@@ -359,6 +361,8 @@ test("with the model in shards, the meaning hears a report once its words' shard
   new Function("window", built.vocab)(window);
   const r = new R.Ranking(data.cardkbFinder, MiniSearch);
   r.useMeaning(R.shardedModel(window.cardkbFinderVocab), data.cardkbFinderVectors);
+  // the meaning step alone: the learnt part needs no shard and would hear this report at once
+  r.risk.learned = null;
   const report = "she looked into which of her tablets would be deadly";  // heard by meaning alone
   assert.equal(r.risk.recognise(report), null, "no shard in: nothing heard, nothing guessed");
   const missing = R.missingShards(r.model, report);
@@ -371,6 +375,7 @@ test("with the model in shards, the meaning hears a report once its words' shard
   assert.ok(heard && heard.by === "meaning", JSON.stringify(heard));
   const whole = new R.Ranking(data.cardkbFinder, MiniSearch);
   whole.useModel(shipped().raw, data.cardkbFinderVectors);
+  whole.risk.learned = null;
   assert.deepEqual(JSON.parse(JSON.stringify(heard)), JSON.parse(JSON.stringify(whole.risk.recognise(report))));
 });
 
@@ -537,3 +542,34 @@ for (const [name, reports] of TUNING_SETS) {
     assert.ok(s.falseAlarms <= floor[2] / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
   });
 }
+
+/* The learnt part reads a report exactly as its trainer did: tools/risk_model/features.py and
+   risk.js, two implementations of one specification, give every labelled report the same score. */
+test("the learnt part scores every labelled report as its trainer does", () => {
+  const learned = JSON.parse(fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_risk_learned.json"), "utf8"));
+  const expected = fromPython([
+    "import base64, glob, math, sys, yaml",
+    "sys.path.insert(0, 'tools/risk_model')",
+    "from features import grams, fnv1a",
+    "d = json.load(open('hooks/cardkb/finder_risk_learned.json'))",
+    "idf = [b * d['idfScale'] for b in base64.b64decode(d['idf'])]",
+    "w = [(b - 256 if b > 127 else b) * d['weightScale'] for b in base64.b64decode(d['weights'])]",
+    "texts = [r['q'] for f in sorted(glob.glob('tests/search/risk*.yml')) for r in yaml.safe_load(open(f)).get('reports', [])]",
+    "out = []",
+    "for t in texts:",
+    "    tf = {}",
+    "    for g in grams(t):",
+    "        b = fnv1a(g) % d['buckets']; tf[b] = tf.get(b, 0) + 1",
+    "    x = {b: (1 + math.log(n)) * idf[b] for b, n in tf.items()}",
+    "    norm = math.sqrt(sum(v * v for v in x.values())) or 1",
+    "    out.append([t, d['bias'] + sum(w[b] * v / norm for b, v in x.items())])",
+    "print(json.dumps(out))",
+  ].join("\n"));
+  const recogniser = new Risk.Recogniser(RISK_DATA);
+  recogniser.useLearned(learned);
+  assert.ok(expected.length > 2500, expected.length);
+  for (const [text, score] of expected) {
+    assert.ok(Math.abs(recogniser.byLearning(text).score - score) < 1e-9, text);
+  }
+});
+

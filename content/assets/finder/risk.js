@@ -21,6 +21,8 @@
   // a full stop ends a sentence, but not inside a number ("a .22 rifle", "2.5 mg")
   var SENTENCE_END = /(?:[!?;:\n]|\.(?!\d))+/;
   var CACHED_WORDS = 2000;
+  /* What the learnt part reads of a report, as the trainer does (the finder gives 2,000). */
+  var RISK_TEXT = 2000;
 
   var TUNING = {
     /* The closest risk statement must be at least this close (cosine)... */
@@ -147,6 +149,7 @@
     this.unheard = new Set(data.unheard || []);
     this.statements = data.meaning || {};
     this.examples = null;  // the statements' vectors, once the model has come
+    this.learned = null;   // the learnt part, once find/risk-vectors.js has come (useLearned)
     this.vectorOf = null;
   }
 
@@ -367,14 +370,113 @@
         if (!meaning) meaning = lean;
       });
     }
+    // the learnt part: heard on its own, it names the kind when nothing else did
+    var learnt = this.byLearning(text);
+    var byReports = learnt && learnt.heard && !kinds.length && !meaning;
+    if (byReports) kinds.push(learnt.kind);
     if (!kinds.length && !meaning) return null;
     if (meaning && kinds.indexOf(meaning.kind) < 0) kinds.push(meaning.kind);
     var joke = this.jokes.some(function (rule) { return matches(rule, list).length > 0; });
-    return { kinds: kinds, by: evidence.length ? "words" : "meaning",
-             evidence: evidence, statement: meaning ? meaning.text : null, joke: joke };
+    return { kinds: kinds, by: evidence.length ? "words" : byReports ? "reports" : "meaning",
+             evidence: evidence, statement: meaning ? meaning.text : null, joke: joke,
+             learnt: byReports ? learnt.words : [] };
   };
 
-  var api = { Recogniser: Recogniser, compile: compile, words: words, TUNING: TUNING };
+  // ---------------------------------------------------------------------------------------------
+  // The learnt part (tools/risk_model/train.py, whose docstring specifies the features): a
+  // logistic regression on hashed words and word pairs of the project's labelled reports, and a
+  // second one that names the kind. It hears what no phrase names yet; its words say why.
+
+  var LEARNT_WORD = /[\p{L}\p{N}_]+/gu;
+  var utf8 = typeof TextEncoder !== "undefined" ? new TextEncoder() : null;
+
+  /* 32-bit FNV-1a over the UTF-8 bytes, as the trainer hashes. */
+  function fnv1a(text) {
+    var bytes = utf8 ? utf8.encode(text) : unescape(encodeURIComponent(text)).split("").map(function (c) { return c.charCodeAt(0); });
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      h ^= bytes[i];
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h >>> 0;
+  }
+
+  /* The report's words and neighbouring pairs, as the trainer reads them. */
+  function learntGrams(text) {
+    var clipped = Array.from(String(text)).slice(0, RISK_TEXT).join("");
+    var found = clipped.toLowerCase().replace(/['\u2019]/g, "").match(LEARNT_WORD) || [];
+    var grams = found.slice();
+    for (var i = 0; i + 1 < found.length; i++) grams.push(found[i] + " " + found[i + 1]);
+    return grams;
+  }
+
+  function bytesOf(base64, Type) {
+    var raw = typeof atob === "function" ? atob(base64) : Buffer.from(base64, "base64").toString("binary");
+    var out = new Type(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+
+  /* The unit-length tf-idf vector of a report over `buckets`: {bucket: value}, and each bucket's
+     n-grams (to say which words weighed). */
+  function learntVector(grams, buckets, idf, idfScale) {
+    var tf = new Map(), seen = new Map();
+    grams.forEach(function (gram) {
+      var b = fnv1a(gram) % buckets;
+      tf.set(b, (tf.get(b) || 0) + 1);
+      if (!seen.has(b)) seen.set(b, gram);
+    });
+    var x = new Map(), norm = 0;
+    tf.forEach(function (n, b) {
+      var v = (1 + Math.log(n)) * idf[b] * idfScale;
+      x.set(b, v);
+      norm += v * v;
+    });
+    norm = Math.sqrt(norm) || 1;
+    x.forEach(function (v, b) { x.set(b, v / norm); });
+    return { x: x, grams: seen };
+  }
+
+  /* Give the step its learnt part (find/risk-vectors.js, `learned`). */
+  Recogniser.prototype.useLearned = function (data) {
+    if (!data || data.format !== 1) return;
+    this.learned = {
+      buckets: data.buckets, idf: bytesOf(data.idf, Uint8Array), idfScale: data.idfScale,
+      weights: bytesOf(data.weights, Int8Array), weightScale: data.weightScale,
+      bias: data.bias, threshold: data.threshold, kinds: data.kinds,
+      kindBuckets: data.kindBuckets, kindIdf: bytesOf(data.kindIdf, Uint8Array),
+      kindIdfScale: data.kindIdfScale, kindWeights: bytesOf(data.kindWeights, Int8Array),
+      kindWeightScale: data.kindWeightScale, kindBias: data.kindBias,
+    };
+  };
+
+  /* What the learnt part says of a report: {score (a logit; heard at or above `threshold`),
+     kind, words (the words and pairs that weighed most towards risk)}, or null without it. */
+  Recogniser.prototype.byLearning = function (text) {
+    var m = this.learned;
+    if (!m) return null;
+    var grams = learntGrams(text);
+    if (!grams.length) return null;
+    var v = learntVector(grams, m.buckets, m.idf, m.idfScale);
+    var score = m.bias, pushes = [];
+    v.x.forEach(function (value, b) {
+      var part = m.weights[b] * m.weightScale * value;
+      score += part;
+      if (part > 0) pushes.push({ part: part, words: v.grams.get(b) });
+    });
+    pushes.sort(function (a, b) { return b.part - a.part; });
+    var k = learntVector(grams, m.kindBuckets, m.kindIdf, m.kindIdfScale), best = -Infinity, kind = m.kinds[0];
+    for (var c = 0; c < m.kinds.length; c++) {
+      var z = m.kindBias[c];
+      k.x.forEach(function (value, b) { z += m.kindWeights[c * m.kindBuckets + b] * m.kindWeightScale * value; });
+      if (z > best) { best = z; kind = m.kinds[c]; }
+    }
+    return { score: score, heard: score >= m.threshold, kind: kind,
+             words: pushes.slice(0, 3).map(function (p) { return p.words; }) };
+  };
+
+  var api = { Recogniser: Recogniser, compile: compile, words: words, TUNING: TUNING,
+              learntGrams: learntGrams, fnv1a: fnv1a };
   root.CardkbRisk = api;
   if (typeof module !== "undefined" && module.exports) module.exports = api;
 })(typeof window !== "undefined" ? window : globalThis);
