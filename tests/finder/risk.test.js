@@ -302,6 +302,29 @@ test("someone else's past death never excuses a wish, the client's or another's,
   assert.equal(recogniser.recognise("an old school friend killed herself years ago"), null);
 });
 
+/* Round six's lesson: a harmless phrase excuses the words of any rule it covers, so one written for
+   an idiom can silence a threat or a plan that shares its words. Each report here was written
+   against one of the harmless phrases dropped or narrowed after that review, and must be heard
+   by the phrases alone (no meaning model, no learnt part). */
+test("no harmless phrase excuses a threat or a plan said now", () => {
+  const recogniser = new Risk.Recogniser(RISK_DATA);
+  for (const report of [
+    "he said if they find out one more time he will kill himself before he brings shame on the family",
+    "her husband says he'll kill her for leaving",
+    "her father said he would kill her for being gay",
+    "she says the bruises are from a fall, again, and he waits outside",
+    "he has been stockpiling his tablets before going away",
+    "she says she feels like jumping off a bridge",
+    "he keeps the guns locked away but has the key and says nobody would miss him",
+    "she has nightmares every night and says she wishes she were dead",
+    "he said he would kill it and then kill his neighbour",
+    "he said he'll take the kids with him and none of them will be around",
+  ]) {
+    const heard = recogniser.recognise(report);
+    assert.ok(heard && heard.by === "words", report);
+  }
+});
+
 test("no risk heard and only safety patterns fit: the best other pattern still goes first", async () => {
   // on the starter's cards, this idiom's first three results are all safety patterns
   const ranked = (await starterRanking()).ranking.rank("she laughed so hard she thought she'd die", 8);
