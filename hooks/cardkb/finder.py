@@ -57,6 +57,51 @@ def risk_data() -> dict[str, Any]:
     return data
 
 
+@cache
+def risk_data_for_page() -> dict[str, Any]:
+    """The risk step's data as find/index.js carries it: its statements left out (they come read
+    in find/risk-vectors.js) and, when ``finder_risk_stems.json`` knows every word the phrases
+    choose from, those words already stemmed (``stemmed``), so the page stems none of them before
+    its first results (tools/risk_stems.js writes the file; a Node test holds it to the stemmer)."""
+    data = {name: part for name, part in risk_data().items() if name != "meaning"}
+    stems: dict[str, str] = json.loads(
+        Path(__file__).with_name("finder_risk_stems.json").read_text("utf-8"))
+
+    def stemmed(phrase: str) -> str | None:
+        parts = []
+        for part in phrase.split():
+            if part.startswith("~"):
+                parts.append(part)
+                continue
+            choices = []
+            for choice in part.split("|"):
+                word = _FOLD_APOSTROPHES.sub("", _POSSESSIVE.sub("", choice.lower()))
+                if choice.endswith("*"):
+                    choices.append(choice)
+                elif word in stems:
+                    choices.append(stems[word])
+                else:
+                    return None
+            parts.append("|".join(choices))
+        return " ".join(parts)
+
+    out: dict[str, Any] = dict(data)
+    for section in ("rules", "cues"):
+        out[section] = {kind: [stemmed(p) for p in phrases]
+                        for kind, phrases in data[section].items()}
+    for section in ("harmless", "jokes"):
+        out[section] = [stemmed(p) for p in data.get(section, [])]
+    every = [p for kind in (*out["rules"].values(), *out["cues"].values()) for p in kind]
+    if any(p is None for p in [*every, *out["harmless"], *out["jokes"]]):
+        return data  # a phrase edited since the stems were written: the page stems them itself
+    out["stemmed"] = True
+    return out
+
+
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_FOLD_APOSTROPHES = re.compile(r"['\u2019]")
+
+
 def risk_kinds() -> list[str]:
     """The kinds of risk the finder recognises, in its order: also the tags that say which
     kinds a safety pattern covers."""
@@ -152,7 +197,7 @@ def finder_data(kb: KnowledgeBase, layout: UrlLayout) -> FinderData:
         "format": 3,
         "stopWords": sorted(STOP_WORDS),
         # the risk step's statements come read by the build, in find/risk-vectors.js
-        "risk": {name: part for name, part in risk_data().items() if name != "meaning"},
+        "risk": risk_data_for_page(),
         "urls": {kind: relative_href(page_url, layout.url(kind, "ID")).replace("ID", "{id}")
                  for kind in ("pattern", "card")},
         "fields": {

@@ -596,3 +596,21 @@ test("the learnt part scores every labelled report as its trainer does", () => {
   }
 });
 
+/* The page's phrases come stemmed by the build (finder_risk_stems.json, tools/risk_stems.js), so
+   the file must know every word the phrases choose from, as the finder's stemmer stems it, and a
+   recogniser of the page's data must hear every labelled report as one that stems for itself. */
+test("the build's stems are the stemmer's, and the page's phrases hear as the file's", () => {
+  const { choiceWords } = require(path.join(REPO, "tools", "risk_stems.js"));
+  const stems = JSON.parse(fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_risk_stems.json"), "utf8"));
+  for (const word of choiceWords(RISK_DATA)) {
+    assert.equal(stems[word], globalThis.cardkbStem(word), `${word}: run node tools/risk_stems.js`);
+  }
+  const page = fromPython("from cardkb.finder import risk_data_for_page\nprint(json.dumps(risk_data_for_page()))");
+  assert.equal(page.stemmed, true, "finder_risk_stems.json lacks a word: run node tools/risk_stems.js");
+  const own = new Risk.Recogniser(RISK_DATA), built = new Risk.Recogniser(page);
+  const reports = fromPython("import glob, yaml\nprint(json.dumps([r['q'] for f in sorted(glob.glob('tests/search/risk*.yml')) for r in yaml.safe_load(open(f)).get('reports', [])]))");
+  for (const report of reports) {
+    assert.deepEqual(JSON.parse(JSON.stringify(built.recognise(report))), JSON.parse(JSON.stringify(own.recognise(report))), report);
+  }
+});
+

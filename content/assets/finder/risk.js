@@ -20,7 +20,7 @@
   var WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
   // a full stop ends a sentence, but not inside a number ("a .22 rifle", "2.5 mg")
   var SENTENCE_END = /(?:[!?;:\n]|\.(?!\d))+/;
-  var CACHED_WORDS = 2000;
+  var CACHED_WORDS = 20000;
   /* What the learnt part reads of a report, as the trainer does (the finder gives 2,000). */
   var RISK_TEXT = 2000;
 
@@ -70,8 +70,9 @@
     return out;
   }
 
-  /* "a|b ~2 c*" as slots: choices of stems or prefixes, and gaps of up to N words. */
-  function compile(phrase) {
+  /* "a|b ~2 c*" as slots: choices of stems or prefixes, and gaps of up to N words. `stemmed`:
+     the build stemmed the words already (hooks/cardkb/finder.py risk_data_for_page). */
+  function compile(phrase, stemmed) {
     var slots = [];
     phrase.trim().split(/\s+/).forEach(function (part) {
       var gap = /^~(\d+)$/.exec(part);
@@ -79,17 +80,20 @@
         if (slots.length) slots[slots.length - 1].gap = +gap[1];
         return;
       }
-      var stems = [], prefixes = [];
+      var words = [], prefixes = [];
       part.split("|").forEach(function (choice) {
         if (/\*$/.test(choice)) prefixes.push(fold(choice.slice(0, -1)));
-        else stems.push(stem(fold(choice)));
+        else words.push(fold(choice));
       });
-      slots.push({ stems: stems, prefixes: prefixes, gap: 0 });
+      // the words' stems: from the build, or worked out the first time the slot is tried
+      // (slotMatches), as most of a report's words never reach a phrase's later slots
+      slots.push({ words: words, stems: stemmed ? words : null, prefixes: prefixes, gap: 0 });
     });
     return { text: phrase, slots: slots };
   }
 
   function slotMatches(slot, word) {
+    if (!slot.stems) slot.stems = slot.words.map(stem);
     if (slot.stems.indexOf(word.stem) >= 0) return true;
     for (var i = 0; i < slot.prefixes.length; i++) {
       if (word.folded.indexOf(slot.prefixes[i]) === 0) return true;
@@ -128,7 +132,7 @@
     var self = this;
     this.kinds.forEach(function (kind) {
       rules[kind].forEach(function (phrase) {
-        var rule = compile(phrase);
+        var rule = compile(phrase, data.stemmed);
         rule.kind = kind;
         self.rules.push(rule);
       });
@@ -138,13 +142,13 @@
     Object.keys(cues).forEach(function (kind) {
       if (self.kinds.indexOf(kind) < 0) self.kinds.push(kind);
       cues[kind].forEach(function (phrase) {
-        var cue = compile(phrase);
+        var cue = compile(phrase, data.stemmed);
         cue.kind = kind;
         self.cues.push(cue);
       });
     });
-    this.harmless = (data.harmless || []).map(compile);
-    this.jokes = (data.jokes || []).map(compile);
+    this.harmless = (data.harmless || []).map(function (p) { return compile(p, data.stemmed); });
+    this.jokes = (data.jokes || []).map(function (p) { return compile(p, data.stemmed); });
     /* words the meaning step does not read: "she said", "he told me" say nothing of risk */
     this.unheard = new Set(data.unheard || []);
     this.statements = data.meaning || {};
