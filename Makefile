@@ -113,7 +113,7 @@ risk-trial: $(TEST_TOOLS) $(FINDER_JS)
 # but the last held-out one, written to hooks/cardkb/finder_risk_learned.json, which is committed.
 risk-model:
 	$(PYTHON) -m venv .venv-model
-	.venv-model/bin/pip install --quiet scikit-learn==1.9.1 scipy PyYAML
+	.venv-model/bin/pip install --quiet scikit-learn==1.9.1 PyYAML
 	.venv-model/bin/python tools/risk_model/train.py
 
 # The finder against Material's own search on the starter knowledge base (tests/search/queries.yml).

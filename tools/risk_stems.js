@@ -16,29 +16,25 @@ const { execFileSync } = require("node:child_process");
 
 const REPO = path.resolve(__dirname, "..");
 const stem = require(path.join(REPO, "tools", "js", "node_modules", "wink-porter2-stemmer"));
-const python = process.env.CARDKB_PYTHON || path.join(REPO, ".venv", "bin", "python");
-const data = JSON.parse(execFileSync(python, ["-c",
-  "import json\nfrom cardkb.finder import risk_data\nprint(json.dumps(risk_data()))"],
-  { cwd: REPO, encoding: "utf8" }));
+const Risk = require(path.join(REPO, "content", "assets", "finder", "risk.js"));
 
-/* Every word a phrase chooses from, folded as risk.js folds it (no prefix choices: those are
-   compared as written). */
+/* Every word a phrase chooses from, as risk.js's own compile() reads it (prefix choices, compared
+   as written, are not stemmed). */
 function choiceWords(risk) {
   const phrases = [].concat(...Object.values(risk.rules), ...Object.values(risk.cues || {}),
                             risk.harmless || [], risk.jokes || []);
   const words = new Set();
   for (const phrase of phrases) {
-    for (const part of phrase.trim().split(/\s+/)) {
-      if (/^~\d+$/.test(part)) continue;
-      for (const choice of part.split("|")) {
-        if (!choice.endsWith("*")) words.add(choice.toLowerCase().replace(/['’]s$/, "").replace(/['’]/g, ""));
-      }
-    }
+    for (const slot of Risk.compile(phrase).slots) slot.words.forEach((word) => words.add(word));
   }
   return [...words].sort();
 }
 
 if (require.main === module) {
+  const python = process.env.CARDKB_PYTHON || path.join(REPO, ".venv", "bin", "python");
+  const data = JSON.parse(execFileSync(python, ["-c",
+    "import json\nfrom cardkb.finder import risk_data\nprint(json.dumps(risk_data()))"],
+    { cwd: REPO, encoding: "utf8" }));
   const stems = Object.fromEntries(choiceWords(data).map((word) => [word, stem(word)]));
   const out = path.join(REPO, "hooks", "cardkb", "finder_risk_stems.json");
   fs.writeFileSync(out, JSON.stringify(stems, null, 0).replace(/,"/g, ',\n"') + "\n");

@@ -304,6 +304,7 @@
 
   function Ranking(data, MiniSearch) {
     setStopWords(data.stopWords);
+    this.stopWords = data.stopWords;
     /* The risk step (assets/finder/risk.js), beside the ranking: its verdict puts safety first. */
     this.risk = root.CardkbRisk ? new root.CardkbRisk.Recogniser(data.risk) : null;
     var built = documents(data);
@@ -365,7 +366,7 @@
     var rows = [];
     for (var i = 0; i < data.rows; i++) rows.push(unit(vectors.subarray(i * dims, (i + 1) * dims)));
     this.risk.useStatements(data.kinds, data.examples, rows, this.vectorOf());
-    if (data.learned && this.risk.useLearned) this.risk.useLearned(data.learned);
+    if (data.learned && this.risk.useLearned) this.risk.useLearned(data.learned, this.stopWords);
   };
 
   /* A text's vector by the meaning model, for the risk step; null while a model in shards lacks

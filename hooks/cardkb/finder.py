@@ -73,13 +73,12 @@ def risk_data_for_page() -> dict[str, Any]:
             if part.startswith("~"):
                 parts.append(part)
                 continue
-            choices = []
+            choices = []  # written lower case, without apostrophes (the phrases' format)
             for choice in part.split("|"):
-                word = _FOLD_APOSTROPHES.sub("", _POSSESSIVE.sub("", choice.lower()))
                 if choice.endswith("*"):
                     choices.append(choice)
-                elif word in stems:
-                    choices.append(stems[word])
+                elif choice in stems:
+                    choices.append(stems[choice])
                 else:
                     return None
             parts.append("|".join(choices))
@@ -96,10 +95,6 @@ def risk_data_for_page() -> dict[str, Any]:
         return data  # a phrase edited since the stems were written: the page stems them itself
     out["stemmed"] = True
     return out
-
-
-_POSSESSIVE = re.compile(r"['\u2019]s$")
-_FOLD_APOSTROPHES = re.compile(r"['\u2019]")
 
 
 def risk_kinds() -> list[str]:

@@ -43,7 +43,7 @@ from .project import check_project
 from .project_files import is_ordinary_file
 from .read_cache import ReadCache
 from .render import GeneratedPage, SiteRenderer
-from .site_files import OVERRIDES_DIR, RETIRED_ASSETS, SiteAsset, site_assets
+from .site_files import OVERRIDES_DIR, SiteAsset, is_retired, site_assets
 from .staging import StagedSite
 from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS, refuse_analytics
 from .urls import UrlLayout
@@ -319,13 +319,10 @@ def _add_theme_overrides(config: MkDocsConfig) -> None:
 def _drop_retired_assets(config: MkDocsConfig, docs_dir: Path) -> None:
     """Without this, a page would ask for a file cardkb no longer ships: a failed request on
     every page (the site's own file of that name still wins)."""
-    def retired(path: str) -> bool:
-        return path in RETIRED_ASSETS and not (docs_dir / path).is_file()
-
     for listed in (config.extra_css, config.extra_javascript):
         for entry in list(listed):
             path = str(getattr(entry, "path", entry))
-            if retired(path):
+            if is_retired(path, docs_dir):
                 listed.remove(entry)
                 log.info("cardkb: mkdocs.yml lists %s, which cardkb no longer ships (practice "
                          "loads its own files now); it is left out, and the line can go", path)

@@ -20,6 +20,12 @@ SITE_DIR = Path(__file__).parent / "site"
 #: still list: practice's own, now loaded by cardkb.js on practice/ alone. Left out of a build
 #: unless the site has a file of that name (a failed request on every page otherwise).
 RETIRED_ASSETS = frozenset({"assets/cardkb-practice.css", "assets/cardkb-practice.js"})
+
+
+def is_retired(path: str, docs_dir: Path) -> bool:
+    """Whether a page asset a config lists is one cardkb no longer ships (RETIRED_ASSETS) and the
+    site has no file of that name: both engines leave such entries out."""
+    return path in RETIRED_ASSETS and not (docs_dir / path).is_file()
 ASSETS_DIR = SITE_DIR / "assets"
 OVERRIDES_DIR = SITE_DIR / "overrides"
 

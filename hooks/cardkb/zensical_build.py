@@ -27,7 +27,7 @@ from .engine_files import OutputRefusedError, RenderedSite, render_site, write_s
 from .mkdocs_config import SiteConfig, default_config_file, read_config_mapping, site_config
 from .navigation import config_nav
 from .problems import Location, Problems
-from .site_files import OVERRIDES_DIR, RETIRED_ASSETS, site_assets
+from .site_files import OVERRIDES_DIR, is_retired, site_assets
 from .staging import StagedSite
 from .theme import REQUIRED_EXTENSIONS, VERDICT_STATUS, refuse_analytics
 from .urls import UrlLayout
@@ -129,13 +129,9 @@ def zensical_config(raw: dict[str, Any], site: SiteConfig, rendered: RenderedSit
     config["markdown_extensions"] = extensions + [e for e in REQUIRED_EXTENSIONS
                                                   if e not in named]
     docs = site.root / site.docs_dir
-
-    def kept(path: str) -> bool:
-        return path not in RETIRED_ASSETS or (docs / path).is_file()
-
-    styles = [str(s) for s in raw.get("extra_css") or [] if kept(str(s))]
+    styles = [str(s) for s in raw.get("extra_css") or [] if not is_retired(str(s), docs)]
     scripts = [s for s in raw.get("extra_javascript") or []
-               if kept(str(s.get("path") if isinstance(s, dict) else s))]
+               if not is_retired(str(s.get("path") if isinstance(s, dict) else s), docs)]
     listed = {str(s.get("path") if isinstance(s, dict) else s) for s in scripts}
     config["extra_css"] = styles + [a.src_uri for a in site_assets()
                                     if a.page_style and a.src_uri not in styles]

@@ -302,6 +302,37 @@ test("someone else's past death never excuses a wish, the client's or another's,
   assert.equal(recogniser.recognise("an old school friend killed herself years ago"), null);
 });
 
+test("a full stop inside a number does not end a sentence", () => {
+  const sentences = Risk.words("He keeps a .22 rifle. Nothing else").map((w) => w.sentence);
+  assert.deepEqual(sentences, [0, 0, 0, 0, 0, 1, 1]);
+});
+
+test("a kind's strength: each phrase counts once, and a tie goes to the kind with the longer phrase", () => {
+  const recogniser = new Risk.Recogniser({
+    rules: { "self-harm": ["pinch* ~3 arm|arms ~3 until"], abuse: ["bruis*"], suicide: ["gun"] },
+  });
+  // one abuse phrase said twice against one self-harm phrase: a tie, and the longer phrase wins
+  const pinched = recogniser.recognise("she pinches her arms until they bruise, bruises everywhere");
+  assert.deepEqual(pinched.kinds, ["self-harm", "abuse"]);
+  const held = new Risk.Recogniser({ rules: { suicide: ["gun"], abuse: ["held ~2 gun ~2 to ~2 head"] } })
+    .recognise("her partner held a gun to her head");
+  assert.deepEqual(held.kinds, ["abuse", "suicide"]);
+});
+
+test("the learnt part hears what no phrase names, with its kind and the words that weighed", () => {
+  const learned = JSON.parse(fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_risk_learned.json"), "utf8"));
+  const recogniser = new Risk.Recogniser(RISK_DATA);
+  const report = "she told me she is tired of being here";
+  assert.equal(recogniser.recognise(report), null, "no phrase names it");
+  recogniser.useLearned(learned, ["she", "told", "me", "is", "of", "being", "here"]);
+  const heard = recogniser.recognise(report);
+  assert.equal(heard.by, "reports");
+  assert.deepEqual(heard.kinds, ["suicide"]);
+  assert.ok(heard.learnt.length > 0 && heard.learnt.includes("tired of"), JSON.stringify(heard.learnt));
+  assert.ok(heard.learnt.every((w) => w !== "told" && w !== "me"), "common words are never the reason");
+  assert.equal(recogniser.recognise("he is tired of his job"), null);
+});
+
 /* Round six's lesson: a harmless phrase excuses the words of any rule it covers, so one written for
    an idiom can silence a threat or a plan that shares its words. Each report here was written
    against one of the harmless phrases dropped or narrowed after that review, and must be heard
@@ -571,22 +602,12 @@ for (const [name, reports] of TUNING_SETS) {
 test("the learnt part scores every labelled report as its trainer does", () => {
   const learned = JSON.parse(fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_risk_learned.json"), "utf8"));
   const expected = fromPython([
-    "import base64, glob, math, sys, yaml",
+    "import glob, sys, yaml",
     "sys.path.insert(0, 'tools/risk_model')",
-    "from features import grams, fnv1a",
-    "d = json.load(open('hooks/cardkb/finder_risk_learned.json'))",
-    "idf = [b * d['idfScale'] for b in base64.b64decode(d['idf'])]",
-    "w = [(b - 256 if b > 127 else b) * d['weightScale'] for b in base64.b64decode(d['weights'])]",
+    "from features import learnt_score",
+    "model = json.load(open('hooks/cardkb/finder_risk_learned.json'))",
     "texts = [r['q'] for f in sorted(glob.glob('tests/search/risk*.yml')) for r in yaml.safe_load(open(f)).get('reports', [])]",
-    "out = []",
-    "for t in texts:",
-    "    tf = {}",
-    "    for g in grams(t):",
-    "        b = fnv1a(g) % d['buckets']; tf[b] = tf.get(b, 0) + 1",
-    "    x = {b: (1 + math.log(n)) * idf[b] for b, n in tf.items()}",
-    "    norm = math.sqrt(sum(v * v for v in x.values())) or 1",
-    "    out.append([t, d['bias'] + sum(w[b] * v / norm for b, v in x.items())])",
-    "print(json.dumps(out))",
+    "print(json.dumps([[t, learnt_score(t, model)] for t in texts]))",
   ].join("\n"));
   const recogniser = new Risk.Recogniser(RISK_DATA);
   recogniser.useLearned(learned);

@@ -20,7 +20,7 @@
   var WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
   // a full stop ends a sentence, but not inside a number ("a .22 rifle", "2.5 mg")
   var SENTENCE_END = /(?:[!?;:\n]|\.(?!\d))+/;
-  var CACHED_WORDS = 20000;
+  var CACHED_WORDS = 2000;
   /* What the learnt part reads of a report, as the trainer does (the finder gives 2,000). */
   var RISK_TEXT = 2000;
 
@@ -392,11 +392,11 @@
   // second one that names the kind. It hears what no phrase names yet; its words say why.
 
   var LEARNT_WORD = /[\p{L}\p{N}_]+/gu;
-  var utf8 = typeof TextEncoder !== "undefined" ? new TextEncoder() : null;
+  var utf8 = new TextEncoder();
 
   /* 32-bit FNV-1a over the UTF-8 bytes, as the trainer hashes. */
   function fnv1a(text) {
-    var bytes = utf8 ? utf8.encode(text) : unescape(encodeURIComponent(text)).split("").map(function (c) { return c.charCodeAt(0); });
+    var bytes = utf8.encode(text);
     var h = 0x811c9dc5;
     for (var i = 0; i < bytes.length; i++) {
       h ^= bytes[i];
@@ -415,7 +415,7 @@
   }
 
   function bytesOf(base64, Type) {
-    var raw = typeof atob === "function" ? atob(base64) : Buffer.from(base64, "base64").toString("binary");
+    var raw = atob(base64);
     var out = new Type(raw.length);
     for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
     return out;
@@ -441,10 +441,14 @@
     return { x: x, grams: seen };
   }
 
-  /* Give the step its learnt part (find/risk-vectors.js, `learned`). */
-  Recogniser.prototype.useLearned = function (data) {
+  /* Give the step its learnt part (find/risk-vectors.js, `learned`); `quiet`: words too common to
+     name as the reason (the finder's stop words), beside the verbs of reporting (`unheard`). */
+  Recogniser.prototype.useLearned = function (data, quiet) {
     if (!data || data.format !== 1) return;
+    var common = new Set(quiet || []);
+    this.unheard.forEach(function (word) { common.add(word); });
     this.learned = {
+      common: common,
       buckets: data.buckets, idf: bytesOf(data.idf, Uint8Array), idfScale: data.idfScale,
       weights: bytesOf(data.weights, Int8Array), weightScale: data.weightScale,
       bias: data.bias, threshold: data.threshold, kinds: data.kinds,
@@ -455,7 +459,8 @@
   };
 
   /* What the learnt part says of a report: {score (a logit; heard at or above `threshold`),
-     kind, words (the words and pairs that weighed most towards risk)}, or null without it. */
+     kind, words (the words and pairs that weighed most towards risk, but for common ones)}, or
+     null without it. */
   Recogniser.prototype.byLearning = function (text) {
     var m = this.learned;
     if (!m) return null;
@@ -466,7 +471,10 @@
     v.x.forEach(function (value, b) {
       var part = m.weights[b] * m.weightScale * value;
       score += part;
-      if (part > 0) pushes.push({ part: part, words: v.grams.get(b) });
+      var said = v.grams.get(b);
+      if (part > 0 && said.split(" ").some(function (w) { return !m.common.has(w); })) {
+        pushes.push({ part: part, words: said });
+      }
     });
     pushes.sort(function (a, b) { return b.part - a.part; });
     var k = learntVector(grams, m.kindBuckets, m.kindIdf, m.kindIdfScale), best = -Infinity, kind = m.kinds[0];
@@ -475,6 +483,7 @@
       k.x.forEach(function (value, b) { z += m.kindWeights[c * m.kindBuckets + b] * m.kindWeightScale * value; });
       if (z > best) { best = z; kind = m.kinds[c]; }
     }
+    // the words that weighed most, but none too common to say anything alone ("has", "told me")
     return { score: score, heard: score >= m.threshold, kind: kind,
              words: pushes.slice(0, 3).map(function (p) { return p.words; }) };
   };
