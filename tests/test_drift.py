@@ -42,7 +42,9 @@ Then [[ask-small]] and [[ask-directly]], and the pattern [[risk]].
 In code, `[[not-a-link]]` stays as written.
 """
 LINKED = ["stuck", "defend", "name-it", "ask-small", "ask-directly", "risk"]
-TODAY = datetime.date.today().isoformat()
+#: the day each project of the tests below was pinned: the day ``cardkb pin`` ran, which is not
+#: the day the module was imported when a run crosses midnight
+PINNED_ON: dict[Path, str] = {}
 
 
 def replace(path: str, old: str, new: str) -> Callable[[Project], None]:
@@ -122,8 +124,13 @@ CHANGES: dict[str, tuple[Callable[[Project], None], dict[str, tuple[str, list[st
 @pytest.fixture
 def pinned(make_project: Callable[..., Project]) -> Project:
     project = make_project({PAGE: MODULE})
+    before = datetime.date.today().isoformat()
     result = project.cardkb("pin", PAGE)
     assert result.returncode == 0, result.stdout
+    after = datetime.date.today().isoformat()
+    reviewed = re.search(r"^reviewed: (\S+)$", (project.root / PIN).read_text("utf-8"), re.M)
+    assert reviewed and reviewed[1] in {before, after}, "the pin records the day it was made"
+    PINNED_ON[project.root] = reviewed[1]
     return project
 
 
@@ -141,7 +148,8 @@ def test_pin_records_each_linked_field_beside_the_page_and_leaves_the_page_alone
         pinned: Project) -> None:
     assert (pinned.root / PAGE).read_text("utf-8") == MODULE
     text = (pinned.root / PIN).read_text("utf-8")
-    assert f"page: {PAGE}\nreviewed: {TODAY}\nlinks:\n- id: stuck\n  kind: pattern\n" in text
+    day = PINNED_ON[pinned.root]
+    assert f"page: {PAGE}\nreviewed: {day}\nlinks:\n- id: stuck\n  kind: pattern\n" in text
     # one field per key, in the schema's order; long text as a block; dates as dates
     assert text.index("    title: The client feels stuck") < text.index("    summary:") < \
         text.index("    signs:") < text.index("    dynamics: |")
@@ -190,7 +198,7 @@ def test_each_change_gets_its_level_fields_and_exit_codes(pinned: Project, name:
     report = drift_json(pinned)
     [page] = report["pages"]  # type: ignore[misc]
     assert set(page) == {"page", "reviewed", "cards"}
-    assert (page["page"], page["reviewed"]) == (PAGE, TODAY)
+    assert (page["page"], page["reviewed"]) == (PAGE, PINNED_ON[pinned.root])
     assert all(set(card) == {"id", "level", "fields"} for card in page["cards"])
     got = {card["id"]: (card["level"], card["fields"]) for card in page["cards"]}
     ids = [("name-the-stuckness" if id_ == "name-it" and "renamed" in name else id_)
@@ -212,7 +220,7 @@ def test_the_report_for_people_shows_each_change_word_by_word(pinned: Project) -
     result = pinned.cardkb("drift")
     assert result.returncode == 0
     out = result.stdout
-    assert f"{PAGE} (reviewed {TODAY}): 4 of 6 changed, 4 critically" in out
+    assert f"{PAGE} (reviewed {PINNED_ON[pinned.root]}): 4 of 6 changed, 4 critically" in out
     assert "critical   card name-it: Name the stuckness" in out
     assert "retired: its page sends readers to 'ask-small' (Ask for the smallest sign)" in out
     assert "wording (major): • It must be [-tiring-] {+exhausting+} to keep coming" in out
