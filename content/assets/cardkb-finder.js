@@ -785,6 +785,8 @@
           script(siteRoot + "find/index.js"),
         ]).then(function () {
           ranking = new CardkbRanking.Ranking(window.cardkbFinder, window.MiniSearch);
+          // the risk step's learnt part comes after the first results (find/risk-vectors.js)
+          if (ranking.risk) ranking.risk.learnedComing = true;
         });
       }
       return loading;
@@ -824,6 +826,7 @@
         });
         Promise.all([more, statements]).catch(function () { meaningFailed = true; }).then(function () {
           restReady = true;
+          if (ranking.risk) ranking.risk.learnedComing = false;  // come, or never coming
           if (box.value.trim()) show(box.value);
         });
       }

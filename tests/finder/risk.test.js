@@ -486,6 +486,10 @@ const HELD6 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
 
 const HELD7 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
                          "open('tests/search/risk-held7.yml'))['reports']))");
+const HELD8 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
+                         "open('tests/search/risk-held8.yml'))['reports']))");
+const HELD9 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
+                         "open('tests/search/risk-held9.yml'))['reports']))");
 
 /* Round six's tuning sets, each written blind by a writer of other services, tuned on openly: US
    adult services (a); UK and Irish services for young people (b); adult, couples and older
@@ -495,13 +499,15 @@ const HELD7 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
    refugee work (e); short queries typed on a phone (f); GP counselling, talking therapies,
    universities, workplaces, online therapy, sport and military welfare (g); learning disability,
    autism, psychosis, eating disorders, dementia and chronic illness (h); school counselling,
-   social work, family courts, victim services, rural and Indigenous communities (i). */
-const TUNING_SETS = ["a", "b", "c", "d", "e", "f", "g", "h", "i"].map((name) => [name, fromPython(
+   social work, family courts, victim services, rural and Indigenous communities (i). Round
+   seven's learnt part learnt from two more: hard everyday reports and their risky twins (j), and
+   risk said indirectly (k). */
+const TUNING_SETS = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"].map((name) => [name, fromPython(
   "import yaml; print(json.dumps(yaml.safe_load(" +
   `open('tests/search/risk-tune-${name}.yml'))['reports']))`)]);
 
 for (const [name, held] of [["second", HELD2], ["third", HELD3], ["fourth", HELD4], ["fifth", HELD5],
-                            ["sixth", HELD6], ["seventh", HELD7]]) {
+                            ["sixth", HELD6], ["seventh", HELD7], ["eighth", HELD8], ["ninth", HELD9]]) {
 test(`the ${name} held-out set is what the issue asks, and a third of it escapes round one's rules`, () => {
   const risk = held.filter((x) => x.kind !== "everyday");
   const everyday = held.filter((x) => x.kind === "everyday");
@@ -575,27 +581,86 @@ test("the sixth held-out set (tuned on in round six): at the issue's targets", a
   assertTargets(score((await starterRanking()).ranking, HELD6));
 });
 
-/* Two tuning sets stay short of the targets on purpose: what would close them is a harmless
-   phrase that could also excuse a threat or a plan said now ("the firearms, as standard", a
-   Samaritans volunteer's notes), or a phrase for a photo captioned "bad night". Their figures
-   after round six stand as floors: right first, notice, false alarms, of 80 each. */
-const SHORT_OF_TARGETS = { g: [79, 79, 5], h: [79, 79, 2] };
+/* Sets learnt from that stay short of the targets: what would close them is a harmless phrase
+   that could also excuse a threat or a plan said now (an idiom of shooting oneself said of a
+   Zoom call, a farmer's shotgun for foxes, a friend's suicidal texts), which round six's review
+   showed to be a hazard. Their figures after round seven stand as floors: right safety pattern
+   first and notice (of the set's risk reports), false alarms (of its everyday reports). The
+   seventh and eighth held-out sets were each scored once (README, "Risk first"), then learnt
+   from. */
+const SHORT_OF_TARGETS = { j: [53, 58, 9], k: [88, 96, 12], seventh: [77, 79, 6], eighth: [79, 79, 7] };
 
-for (const [name, reports] of TUNING_SETS) {
+for (const [name, reports] of [...TUNING_SETS, ["seventh", HELD7], ["eighth", HELD8]]) {
   const floor = SHORT_OF_TARGETS[name];
-  test(`round six's tuning set ${name} (tuned on): at the issue's targets`,
-       floor ? { todo: `${floor[0]}/80 first, ${floor[1]}/80 notice, ${floor[2]}/80 false alarms` } : {},
+  const label = name.length === 1 ? `tuning set ${name}` : `${name} held-out set`;
+  const risk = reports.filter((x) => x.kind !== "everyday").length;
+  const everyday = reports.length - risk;
+  test(`${label} (learnt from): at the issue's targets`,
+       floor ? { todo: `${floor[0]}/${risk} first, ${floor[1]}/${risk} notice, ${floor[2]}/${everyday} false alarms` } : {},
        async () => {
     assertTargets(score((await starterRanking()).ranking, reports));
   });
   if (!floor) continue;
-  test(`round six's tuning set ${name}: never below its figures after round six`, async () => {
+  test(`${label}: never below its figures after round seven`, async () => {
     const s = score((await starterRanking()).ranking, reports);
-    assert.ok(s.right >= floor[0] / 80, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
-    assert.ok(s.notice >= floor[1] / 80, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
-    assert.ok(s.falseAlarms <= floor[2] / 80, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
+    assert.ok(s.right >= floor[0] / risk, `right safety pattern first ${s.right.toFixed(2)}: ${JSON.stringify(s.wrong)}`);
+    assert.ok(s.notice >= floor[1] / risk, `notice ${s.notice.toFixed(2)}: ${JSON.stringify(s.silent)}`);
+    assert.ok(s.falseAlarms <= floor[2] / everyday, `false alarms ${s.falseAlarms.toFixed(2)}: ${JSON.stringify(s.alarms)}`);
   });
 }
+
+/* The learnt part, sure a report is everyday, quiets what only cues or the meaning heard; a
+   phrase it never quiets. On every labelled report: with the quiet and without it, the same verdict
+   wherever a phrase was heard; and some everyday reports, and no risk report, quieted. */
+test("the learnt part quiets cues and meaning, never a phrase", async () => {
+  const learned = JSON.parse(fs.readFileSync(path.join(REPO, "hooks", "cardkb", "finder_risk_learned.json"), "utf8"));
+  assert.ok(typeof learned.quiet === "number" && learned.quiet < learned.threshold, learned.quiet);
+  const r = (await starterRanking()).ranking;
+  const reports = fromPython("import glob, yaml\nprint(json.dumps([r for f in sorted(glob.glob('tests/search/risk*.yml')) if 'held9' not in f for r in yaml.safe_load(open(f)).get('reports', [])]))");
+  const quiet = r.risk.learned.quiet;
+  let quieted = 0;
+  for (const report of reports) {
+    const list = Risk.words(report.q);
+    const firm = r.risk.byWords(list).firm;
+    const gated = r.risk.recognise(report.q);
+    r.risk.learned.quiet = null;
+    const open = r.risk.recognise(report.q);
+    r.risk.learned.quiet = quiet;
+    if (firm) assert.deepEqual(JSON.parse(JSON.stringify(gated)), JSON.parse(JSON.stringify(open)), report.q);
+    if (open && !gated) {
+      quieted++;
+      assert.equal(report.kind, "everyday", `a risk report quieted: ${report.q}`);
+    }
+  }
+  assert.ok(quieted >= 10, `${quieted} everyday reports quieted`);
+});
+
+/* On the page the learnt part comes after the first results: until it has come (or failed),
+   what only cues or the meaning hear waits for it, and a phrase does not. */
+test("while the learnt part is on its way, only a phrase raises the notice", async () => {
+  const r = (await starterRanking()).ranking;
+  const reports = fromPython("import glob, yaml\nprint(json.dumps([r for f in sorted(glob.glob('tests/search/risk-tune-*.yml')) for r in yaml.safe_load(open(f)).get('reports', [])]))");
+  const waiting = r.risk, learned = waiting.learned;
+  waiting.learned = null;  // the meaning is in, the learnt part not yet
+  waiting.learnedComing = true;
+  let weak = 0, firm = 0;
+  try {
+    for (const report of reports) {
+      const list = Risk.words(report.q);
+      const said = waiting.byWords(list);
+      const heard = waiting.recognise(report.q);
+      if (said.firm) { firm++; assert.ok(heard, report.q); continue; }
+      assert.equal(heard, null, report.q);
+      waiting.learnedComing = false;  // never coming: cues and meaning speak for themselves
+      if (waiting.recognise(report.q)) weak++;
+      waiting.learnedComing = true;
+    }
+  } finally {
+    waiting.learned = learned;
+    waiting.learnedComing = false;
+  }
+  assert.ok(firm > 300 && weak > 5, `${firm} by phrases, ${weak} by cues or meaning`);
+});
 
 /* The learnt part reads a report exactly as its trainer did: tools/risk_model/features.py and
    risk.js, two implementations of one specification, give every labelled report the same score. */

@@ -154,6 +154,9 @@
     this.statements = data.meaning || {};
     this.examples = null;  // the statements' vectors, once the model has come
     this.learned = null;   // the learnt part, once find/risk-vectors.js has come (useLearned)
+    /* set by the page while the learnt part is on its way: what only cues or the meaning hear
+       waits for it (it may quiet them), so a notice is never shown and then taken back */
+    this.learnedComing = false;
     this.vectorOf = null;
   }
 
@@ -274,13 +277,14 @@
     });
     // a kind's strength: how many of its phrases are heard, then how long the longest is (a gun
     // "held to her head" says more than a bare "gun" of another kind)
-    var counts = {}, longest = {}, evidence = [], seen = new Set();
+    var counts = {}, longest = {}, evidence = [], seen = new Set(), firm = false;
     this.rules.forEach(function (rule) {
       var counted = false;  // a phrase said twice ("bruises ... a bruise") counts once
       matches(rule, list).forEach(function (at) {
         if (at.some(function (i) { return harmless.has(i); })) return;
         if (!counted) counts[rule.kind] = (counts[rule.kind] || 0) + 1;
         counted = true;
+        firm = true;
         longest[rule.kind] = Math.max(longest[rule.kind] || 0, rule.slots.length);
         var said = list.slice(at[0], at[at.length - 1] + 1).map(function (w) { return w.raw; }).join(" ");
         if (!seen.has(said)) { seen.add(said); evidence.push({ kind: rule.kind, words: said }); }
@@ -312,7 +316,7 @@
       return counts[b] - counts[a] || (longest[b] || 0) - (longest[a] || 0) ||
         order.indexOf(a) - order.indexOf(b);
     });
-    return { kinds: kinds, evidence: evidence, harmless: harmless, cues: cueEvidence };
+    return { kinds: kinds, evidence: evidence, harmless: harmless, cues: cueEvidence, firm: firm };
   };
 
   /* What the meaning says: over the report's sentences, the closest risk statement and by how
@@ -362,6 +366,7 @@
     var list = words(text);
     if (!list.length) return null;
     var said = this.byWords(list);
+    if (!said.firm && !this.learned && this.learnedComing) return null;
     var lean = this.byMeaning(list, said.harmless);  // the closest risk statement, however close
     var meaning = lean && lean.margin >= TUNING.meaningMargin ? lean : null;
     var kinds = said.kinds.slice(), evidence = said.evidence.slice();
@@ -376,6 +381,9 @@
     }
     // the learnt part: heard on its own, it names the kind when nothing else did
     var learnt = this.byLearning(text);
+    // no phrase heard, only cues or the meaning: the learnt part, sure the report is everyday,
+    // quiets them (cues and meaning are weak signals each, and wrong in the same everyday way)
+    if (!said.firm && learnt && learnt.quiet) return null;
     var byReports = learnt && learnt.heard && !kinds.length && !meaning;
     if (byReports) kinds.push(learnt.kind);
     if (!kinds.length && !meaning) return null;
@@ -451,7 +459,7 @@
       common: common,
       buckets: data.buckets, idf: bytesOf(data.idf, Uint8Array), idfScale: data.idfScale,
       weights: bytesOf(data.weights, Int8Array), weightScale: data.weightScale,
-      bias: data.bias, threshold: data.threshold, kinds: data.kinds,
+      bias: data.bias, threshold: data.threshold, quiet: typeof data.quiet === "number" ? data.quiet : null, kinds: data.kinds,
       kindBuckets: data.kindBuckets, kindIdf: bytesOf(data.kindIdf, Uint8Array),
       kindIdfScale: data.kindIdfScale, kindWeights: bytesOf(data.kindWeights, Int8Array),
       kindWeightScale: data.kindWeightScale, kindBias: data.kindBias,
@@ -485,6 +493,7 @@
     }
     // the words that weighed most, but none too common to say anything alone ("has", "told me")
     return { score: score, heard: score >= m.threshold, kind: kind,
+             quiet: m.quiet !== null && score < m.quiet,
              words: pushes.slice(0, 3).map(function (p) { return p.words; }) };
   };
 
