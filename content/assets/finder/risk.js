@@ -386,6 +386,13 @@
     if (!said.firm && learnt && learnt.quiet) return null;
     var byReports = learnt && learnt.heard && !kinds.length && !meaning;
     if (byReports) kinds.push(learnt.kind);
+    // several kinds heard: which comes first (and so which safety pattern) is the learnt kind
+    // model's call among them, which reads the whole report where a phrase reads a few words
+    if (learnt && kinds.length > 1) {
+      kinds = kinds.map(function (kind, i) { return { kind: kind, i: i }; }).sort(function (a, b) {
+        return (learnt.kindScores[b.kind] || 0) - (learnt.kindScores[a.kind] || 0) || a.i - b.i;
+      }).map(function (e) { return e.kind; });
+    }
     if (!kinds.length && !meaning) return null;
     if (meaning && kinds.indexOf(meaning.kind) < 0) kinds.push(meaning.kind);
     var joke = this.jokes.some(function (rule) { return matches(rule, list).length > 0; });
@@ -486,13 +493,15 @@
     });
     pushes.sort(function (a, b) { return b.part - a.part; });
     var k = learntVector(grams, m.kindBuckets, m.kindIdf, m.kindIdfScale), best = -Infinity, kind = m.kinds[0];
+    var kindScores = {};
     for (var c = 0; c < m.kinds.length; c++) {
       var z = m.kindBias[c];
       k.x.forEach(function (value, b) { z += m.kindWeights[c * m.kindBuckets + b] * m.kindWeightScale * value; });
+      kindScores[m.kinds[c]] = z;
       if (z > best) { best = z; kind = m.kinds[c]; }
     }
     // the words that weighed most, but none too common to say anything alone ("has", "told me")
-    return { score: score, heard: score >= m.threshold, kind: kind,
+    return { score: score, heard: score >= m.threshold, kind: kind, kindScores: kindScores,
              quiet: m.quiet !== null && score < m.quiet,
              words: pushes.slice(0, 3).map(function (p) { return p.words; }) };
   };
