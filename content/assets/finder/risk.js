@@ -466,7 +466,8 @@
       common: common,
       buckets: data.buckets, idf: bytesOf(data.idf, Uint8Array), idfScale: data.idfScale,
       weights: bytesOf(data.weights, Int8Array), weightScale: data.weightScale,
-      bias: data.bias, threshold: data.threshold, quiet: typeof data.quiet === "number" ? data.quiet : null, kinds: data.kinds,
+      bias: data.bias, threshold: data.threshold, kinds: data.kinds,
+      quiet: typeof data.quiet === "number" ? data.quiet : null,  // older files: never quiet
       kindBuckets: data.kindBuckets, kindIdf: bytesOf(data.kindIdf, Uint8Array),
       kindIdfScale: data.kindIdfScale, kindWeights: bytesOf(data.kindWeights, Int8Array),
       kindWeightScale: data.kindWeightScale, kindBias: data.kindBias,
