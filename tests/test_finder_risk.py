@@ -34,6 +34,7 @@ RISK_HELD7 = REPO / "tests" / "search" / "risk-held7.yml"
 RISK_HELD8 = REPO / "tests" / "search" / "risk-held8.yml"
 RISK_HELD9 = REPO / "tests" / "search" / "risk-held9.yml"
 RISK_HELD10 = REPO / "tests" / "search" / "risk-held10.yml"
+RISK_HELD11 = REPO / "tests" / "search" / "risk-held11.yml"
 #: a slot of a phrase: choices of words (``*`` for a prefix), or a gap of up to N words
 _SLOT = r"(~\d+|[a-z0-9]+\*?(\|[a-z0-9]+\*?)*)"
 _PHRASE = re.compile(rf"{_SLOT}( {_SLOT})*")
@@ -241,9 +242,12 @@ def test_the_learnt_part_never_learnt_from_the_held_out_set_scored_last() -> Non
     learned = json.loads(learned_file.read_text("utf-8"))
     sets = {path.name for path in (REPO / "tests" / "search").glob("risk*.yml")
             if not path.name.startswith("risk-rules")}
-    assert RISK_HELD10.name not in learned["learntFrom"]
+    # the tenth, scored at round eight's end, is learnt from when round nine begins; the eleventh
+    # is that round's blind set (tests/search/next-round/ holds its tuning sets until then)
+    held_out = {RISK_HELD10.name, RISK_HELD11.name}
+    assert not held_out & set(learned["learntFrom"])
     learnt_sets = set(learned["learntFrom"]) - {"statements and starter phrases"}
-    assert learnt_sets == sets - {RISK_HELD10.name}
+    assert learnt_sets == sets - held_out
     assert learned["reports"] > 3000 and learned["threshold"] > 0
     # quiet only where a few risk reports of a writer never seen score (out of fold)
     assert learned["quiet"] < learned["threshold"] and learned["outOfFold"]["quietMisses"] <= 0.01

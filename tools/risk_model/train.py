@@ -47,8 +47,9 @@ SETS = REPO / "tests" / "search"
 OUT = REPO / "hooks" / "cardkb" / "finder_risk_learned.json"
 RISK_RULES = REPO / "hooks" / "cardkb" / "finder_risk.yml"
 CARDS = REPO / "cards"
-#: the held-out set written last, never learnt from: the one scored at the end
-HELD_OUT = "risk-held10.yml"
+#: held-out sets not learnt from: the tenth, scored at round eight's end and not yet learnt from,
+#: and the eleventh, written blind for round nine and scored once at its end
+HELD_OUT = ("risk-held10.yml", "risk-held11.yml")
 KINDS = ("suicide", "self-harm", "harm-to-others", "abuse")
 BUCKETS = 2 ** 14
 KIND_BUCKETS = 2 ** 12
@@ -66,7 +67,7 @@ def writers() -> dict[str, list[dict[str, str]]]:
     patterns (how supervisors describe the everyday problems a finder is mostly asked about)."""
     found = {}
     for path in sorted(SETS.glob("risk*.yml")):
-        if path.name == HELD_OUT or path.name.startswith("risk-rules"):
+        if path.name in HELD_OUT or path.name.startswith("risk-rules"):
             continue
         found[path.stem] = yaml.safe_load(path.read_text("utf-8"))["reports"]
     statements = yaml.safe_load(RISK_RULES.read_text("utf-8"))["meaning"]
