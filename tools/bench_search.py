@@ -9,8 +9,8 @@ MRR for both. It is a report, not a test: it exits 0 whatever the figures.
 "Risk first" (README): the same run also asks the finder, and the finder as it was at the end of
 the risk step's first round (the whole project at :data:`OLD_RECOGNISER` but the cards, built
 beside it from the same cards), every report of ``tests/search/risk.yml`` (halves ``tune`` and
-``held``) and of ``tests/search/risk-held2.yml`` to ``risk-held10.yml`` (the later held-out
-sets, ``held2`` to ``held10``), and prints
+``held``) and of ``tests/search/risk-held2.yml`` to ``risk-held11.yml`` (the later held-out
+sets, ``held2`` to ``held11``), and prints
 for each half how often the right safety pattern comes first, how often the notice shows for a
 risk report, and how often an everyday report raises a false alarm (the notice, or a safety
 pattern first); the old finder is asked the 72 queries too, so the table shows them before and
@@ -57,7 +57,8 @@ RISK_HELD_OUT = (("held2", REPO / "tests" / "search" / "risk-held2.yml"),
                  ("held7", REPO / "tests" / "search" / "risk-held7.yml"),
                  ("held8", REPO / "tests" / "search" / "risk-held8.yml"),
                  ("held9", REPO / "tests" / "search" / "risk-held9.yml"),
-                 ("held10", REPO / "tests" / "search" / "risk-held10.yml"))
+                 ("held10", REPO / "tests" / "search" / "risk-held10.yml"),
+                 ("held11", REPO / "tests" / "search" / "risk-held11.yml"))
 #: main at the end of the risk step's first round (issue 19): "the old recogniser". Its whole
 #: project but the cards is built (its finder with the hooks, page and model loading it had)
 OLD_RECOGNISER = "4c5036e11360f366d6a03ab4a9f2dd64766d95bf"
@@ -70,7 +71,9 @@ HALVES = (("tune", "tuning"), ("held", "first held-out, tuned on in round two"),
           ("held6", "sixth held-out, tuned on in round six"),
           ("held7", "seventh held-out, learnt from in round six"),
           ("held8", "eighth held-out, learnt from in round seven"),
-          ("held9", "ninth held-out, learnt from in round eight"), ("held10", "tenth held-out"))
+          ("held9", "ninth held-out, learnt from in round eight"),
+          ("held10", "tenth held-out, scored at round eight's end"),
+          ("held11", "eleventh held-out, to be scored once at round nine's end"))
 #: the notice of risk on find/: the contract's mark
 NOTICE = "[data-cardkb-risk]"
 OLD_NOTICE = NOTICE
