@@ -468,31 +468,16 @@ test("the risk set is what the issue asks: four kinds, five of each, half everyd
 
 // -- the second held-out set (tests/search/risk-held2.yml), written before round two's changes --
 
-const HELD2 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
-                         "open('tests/search/risk-held2.yml'))['reports']))");
+/* A labelled set's reports (tests/search/<name>.yml), read once. */
+function reportsOf(name) {
+  return fromPython(`import yaml; print(json.dumps(yaml.safe_load(open('tests/search/${name}.yml'))['reports']))`);
+}
+
+const HELD2 = reportsOf("risk-held2");
 const ROUND1_RULES = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
                                 "open('tests/search/risk-rules-round1.yml'))['rules']))");
-
-const HELD3 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
-                         "open('tests/search/risk-held3.yml'))['reports']))");
-
-const HELD4 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
-                         "open('tests/search/risk-held4.yml'))['reports']))");
-
-const HELD5 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
-                         "open('tests/search/risk-held5.yml'))['reports']))");
-
-const HELD6 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
-                         "open('tests/search/risk-held6.yml'))['reports']))");
-
-const HELD7 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
-                         "open('tests/search/risk-held7.yml'))['reports']))");
-const HELD8 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
-                         "open('tests/search/risk-held8.yml'))['reports']))");
-const HELD9 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
-                         "open('tests/search/risk-held9.yml'))['reports']))");
-const HELD10 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
-                          "open('tests/search/risk-held10.yml'))['reports']))");
+const [HELD3, HELD4, HELD5, HELD6, HELD7, HELD8, HELD9, HELD10] =
+  [3, 4, 5, 6, 7, 8, 9, 10].map((n) => reportsOf(`risk-held${n}`));
 
 /* Round six's tuning sets, each written blind by a writer of other services, tuned on openly: US
    adult services (a); UK and Irish services for young people (b); adult, couples and older
@@ -506,9 +491,8 @@ const HELD10 = fromPython("import yaml; print(json.dumps(yaml.safe_load(" +
    seven's learnt part learnt from two more: hard everyday reports and their risky twins (j), and
    risk said indirectly (k); round eight's from two more: short queries typed in a hurry (l), and
    pasted notes where the risk is one sentence among many (m). */
-const TUNING_SETS = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m"].map((name) => [name, fromPython(
-  "import yaml; print(json.dumps(yaml.safe_load(" +
-  `open('tests/search/risk-tune-${name}.yml'))['reports']))`)]);
+const TUNING_SETS = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m"]
+  .map((name) => [name, reportsOf(`risk-tune-${name}`)]);
 
 for (const [name, held] of [["second", HELD2], ["third", HELD3], ["fourth", HELD4], ["fifth", HELD5],
                             ["sixth", HELD6], ["seventh", HELD7], ["eighth", HELD8], ["ninth", HELD9],
